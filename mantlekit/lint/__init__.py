@@ -1,0 +1,1 @@
+"""mantle-lint: an IAM policy linter that knows Amazon Bedrock Mantle."""
