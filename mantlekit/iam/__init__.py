@@ -1,0 +1,1 @@
+"""IAM policy model, parser and evaluation engine (no CDK, no boto3: the lint path stays light)."""
