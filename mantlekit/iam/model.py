@@ -1,0 +1,165 @@
+"""The normalised policy model every reader produces and the engine and rules consume.
+
+One shape for identity policies, boundaries, SCPs, endpoint and resource policies, wherever they came
+from (a loose JSON file, a CloudFormation template, account authorization details). Each statement
+remembers its document and path so a finding can name the file, line and Sid a person would edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mantlekit.iam.locate import Locator, Path
+
+# Kinds of policy documents (what they are used as, which changes how the engine combines them).
+IDENTITY = "identity"
+BOUNDARY = "boundary"
+SCP = "scp"
+ENDPOINT = "endpoint"
+RESOURCE = "resource"
+KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE)
+
+
+class PolicyError(Exception):
+    """Input that cannot be read as a policy. Carries the place, so the CLI can say file:line:col."""
+
+    def __init__(self, message: str, file: str = "<input>", line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(slots=True)
+class Source:
+    """Where a document came from: a file (or a display name such as ``aws-managed:X (v9)``)."""
+
+    file: str
+    locator: Locator | None = None
+    #: Extra words for reports, e.g. a CloudFormation logical id or a CDK construct path.
+    label: str | None = None
+
+    def locate(self, path: Path) -> tuple[int, int]:
+        if self.locator is None:
+            return 1, 1
+        try:
+            return self.locator(path)
+        except Exception:  # a locator must never turn a finding into a crash
+            return 1, 1
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One (operator, key) pair of a Condition block, with its values as strings."""
+
+    operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
+    base: str  # lower-case base operator, e.g. "stringlike"
+    qualifier: str | None  # "forallvalues" | "foranyvalue" | None
+    if_exists: bool
+    key: str  # as written
+    values: tuple[str, ...]
+
+    @property
+    def key_lower(self) -> str:
+        return self.key.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Principals:
+    """A Principal / NotPrincipal element: ``any`` for ``"*"`` (or ``{"AWS": "*"}``), else by type."""
+
+    any: bool = False
+    by_type: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def values(self, ptype: str) -> tuple[str, ...]:
+        for t, v in self.by_type:
+            if t == ptype:
+                return v
+        return ()
+
+
+@dataclass(eq=False, slots=True)
+class Statement:
+    """A normalised statement. Action patterns are lower-case; resource patterns keep their case."""
+
+    effect: str  # "Allow" | "Deny"
+    sid: str | None
+    actions: tuple[str, ...] | None
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...] | None
+    not_resources: tuple[str, ...] | None
+    principal: Principals | None
+    not_principal: Principals | None
+    conditions: tuple[Condition, ...]
+    index: int
+    path: Path
+    raw: dict[str, Any]
+    policy: Policy = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect == "Allow"
+
+    def location(self, *sub: Any) -> tuple[int, int]:
+        """(line, column) of this statement, or of one of its elements (``location("Action", 0)``)."""
+        return self.policy.source.locate((*self.path, *sub))
+
+    @property
+    def line(self) -> int:
+        return self.location()[0]
+
+    @property
+    def file(self) -> str:
+        return self.policy.source.file
+
+    def ref(self) -> dict[str, Any]:
+        """How reports cite a statement."""
+        return {"file": self.file, "line": self.line, "sid": self.sid, "effect": self.effect}
+
+
+@dataclass(eq=False, slots=True)
+class Problem:
+    """A grammar problem found while normalising (the statement may have been skipped)."""
+
+    code: str
+    message: str
+    path: Path
+    severity: str = "error"
+
+
+@dataclass(eq=False, slots=True)
+class Policy:
+    """A policy document in normalised form."""
+
+    statements: tuple[Statement, ...]
+    version: str | None
+    source: Source
+    path: Path = ()
+    kind: str = IDENTITY
+    name: str | None = None
+    raw: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        return self.name or self.source.file
+
+    @property
+    def supports_variables(self) -> bool:
+        """Policy variables are only substituted in version 2012-10-17 documents."""
+        return self.version == "2012-10-17"
+
+    def location(self, *sub: Any) -> tuple[int, int]:
+        return self.source.locate((*self.path, *sub))
+
+    def with_kind(self, kind: str) -> Policy:
+        """The same statements used as another kind of policy (e.g. a managed policy as a boundary)."""
+        p = Policy(
+            self.statements, self.version, self.source, self.path, kind, self.name, self.raw, self.problems
+        )
+        return p
