@@ -1,0 +1,57 @@
+"""What a rule reports, and what a reader reports when it cannot read something."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One finding. ``file``/``line``/``column`` point at the place a person would edit."""
+
+    rule: str
+    severity: str
+    message: str
+    file: str
+    line: int = 1
+    column: int = 1
+    principal: str | None = None
+    fix: str | None = None
+    #: Extra facts for machine-readable output: logical_id, construct_path, capability, route, project,
+    #: deciding (statement refs), missing_context, suggested_statement.
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule, self.principal or "", self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "principal": self.principal,
+            "fix": self.fix,
+        }
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+@dataclass(slots=True)
+class InputError:
+    """Input that could not be read (exit status 2). The rest of the run goes on."""
+
+    file: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"

@@ -1,0 +1,150 @@
+"""Readers: turn the paths a user gives into an :class:`Inventory`.
+
+Directories are walked recursively; files are recognised by content, not by name. Each kind of input has
+a module here with ``sniff(data, path) -> bool`` and ``read(data, text, path) -> Inventory``; the first
+that claims a document reads it. A cloud assembly (``cdk.out``) claims its whole directory, so its
+templates are read once, with construct paths. What cannot be read becomes an :class:`InputError` and the
+walk goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mantlekit.iam.locate import JsonLocator
+from mantlekit.iam.model import IDENTITY, PolicyError, Source
+from mantlekit.iam.parse import normalise
+from mantlekit.lint.findings import InputError
+from mantlekit.lint.inventory import Inventory
+
+#: File name endings read at all; everything else is skipped quietly.
+EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+#: Directories never descended into when walking (they are not the user's policies).
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", ".tox", ".mypy_cache"}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    name: str
+    sniff: Callable[[Any, str], bool]
+    read: Callable[[Any, str, str], Inventory]
+
+
+def _is_policy(data: Any, path: str) -> bool:
+    return isinstance(data, dict) and "Statement" in data and "Resources" not in data
+
+
+def _read_policy(data: Any, text: str, path: str) -> Inventory:
+    inv = Inventory(files=[path])
+    source = Source(path, JsonLocator(text) if text.lstrip().startswith("{") else None)
+    try:
+        inv.documents.append(normalise(data, source, (), IDENTITY))
+    except PolicyError as e:
+        inv.errors.append(InputError(e.file, e.message, e.line, e.column))
+    return inv
+
+
+def readers() -> list[Reader]:
+    """Readers in the order they are asked. Optional ones are imported only when present."""
+    out: list[Reader] = []
+    for modname in ("cdk_out", "cfn", "account"):
+        try:
+            mod = __import__(f"mantlekit.lint.readers.{modname}", fromlist=["sniff", "read"])
+        except ImportError:
+            continue
+        out.append(Reader(modname, mod.sniff, mod.read))
+    out.append(Reader("policy", _is_policy, _read_policy))
+    return out
+
+
+def _walk(path: str, errors: list[InputError]) -> Iterator[str]:
+    if os.path.isfile(path):
+        yield path
+        return
+    if not os.path.isdir(path):
+        errors.append(InputError(path, "no such file or directory"))
+        return
+
+    def onerror(e: OSError) -> None:
+        errors.append(InputError(e.filename or path, f"cannot read directory: {e.strerror}"))
+
+    for root, dirs, files in os.walk(path, onerror=onerror):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        if "manifest.json" in files and _is_assembly(os.path.join(root, "manifest.json")):
+            dirs[:] = []  # the cloud-assembly reader takes the whole directory
+            yield os.path.join(root, "manifest.json")
+            continue
+        for f in sorted(files):
+            if f.endswith(EXTENSIONS):
+                yield os.path.join(root, f)
+
+
+def _is_assembly(manifest: str) -> bool:
+    try:
+        with open(manifest, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "artifacts" in data and "version" in data
+
+
+def load_text(path: str) -> tuple[Any, str]:
+    """Read and decode one file (JSON, or YAML with CloudFormation short forms). Raises InputError."""
+    try:
+        if os.path.getsize(path) > MAX_BYTES:
+            raise InputError(path, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB, not read")
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) or path.endswith(".json"):
+        try:
+            return json.loads(text), text
+        except json.JSONDecodeError as e:
+            if path.endswith(".json") or stripped.startswith("{"):
+                raise InputError(path, f"not valid JSON: {e.msg}", e.lineno, e.colno) from None
+        except RecursionError:
+            raise InputError(path, "nested too deeply to be read") from None
+    from mantlekit.lint.readers import yamlish
+
+    return yamlish.load(text, path), text
+
+
+def read_paths(paths: Sequence[str]) -> Inventory:
+    """Read every recognised document under ``paths``."""
+    inv = Inventory()
+    chain = readers()
+    seen: set[str] = set()
+    for top in paths:
+        for path in _walk(top, inv.errors):
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
+            inv.extend(read_file(path, chain))
+    return inv
+
+
+def read_file(path: str, chain: list[Reader] | None = None) -> Inventory:
+    """Read one file with the first reader that recognises it; unrecognised files give an empty result."""
+    try:
+        data, text = load_text(path)
+    except InputError as e:
+        return Inventory(errors=[e])
+    for reader in chain or readers():
+        try:
+            if reader.sniff(data, path):
+                return reader.read(data, text, path)
+        except RecursionError:
+            return Inventory(errors=[InputError(path, "nested too deeply to be read")])
+    return Inventory()

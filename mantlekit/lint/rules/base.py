@@ -1,0 +1,95 @@
+"""The shape of a rule: one module each, with its id, rationale, example, fix and check functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mantlekit.iam.model import Policy, Statement
+from mantlekit.lint.findings import Finding
+
+if TYPE_CHECKING:
+    from mantlekit.lint.access import PrincipalAccess
+    from mantlekit.lint.inventory import Principal
+
+DocumentCheck = Callable[[Policy], Iterable[Finding]]
+PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    rationale: str
+    example: str
+    fix: str
+    check_document: DocumentCheck | None = None
+    check_principal: PrincipalCheck | None = None
+
+    def explain(self) -> str:
+        """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown)."""
+        return (
+            f"# {self.id} {self.name}\n\nSeverity: {self.severity}\n\n{self.summary}\n\n"
+            f"## Why\n\n{self.rationale}\n\n## Example\n\n{self.example}\n\n## Fix\n\n{self.fix}\n"
+        )
+
+    def at_statement(
+        self,
+        st: Statement,
+        message: str,
+        *sub: Any,
+        fix: str | None = None,
+        severity: str | None = None,
+        **details: Any,
+    ) -> Finding:
+        """A finding placed on a statement (or one of its elements, ``sub`` = ("Action", 2))."""
+        line, col = st.location(*sub)
+        src = st.policy.source
+        d = {k: v for k, v in details.items() if v is not None}
+        if st.sid:
+            d.setdefault("sid", st.sid)
+        if src.label:
+            d.setdefault("label", src.label)
+        return Finding(
+            self.id, severity or self.severity, message, src.file, line, col, None, fix or self.fix, d
+        )
+
+    def at_policy(
+        self, policy: Policy, message: str, *sub: Any, fix: str | None = None, **details: Any
+    ) -> Finding:
+        line, col = policy.location(*sub)
+        d = {k: v for k, v in details.items() if v is not None}
+        if policy.source.label:
+            d.setdefault("label", policy.source.label)
+        return Finding(
+            self.id, self.severity, message, policy.source.file, line, col, None, fix or self.fix, d
+        )
+
+    def at_principal(
+        self,
+        principal: Principal,
+        message: str,
+        fix: str | None = None,
+        severity: str | None = None,
+        **details: Any,
+    ) -> Finding:
+        d = {k: v for k, v in details.items() if v is not None}
+        if principal.label:
+            d.setdefault("label", principal.label)
+        if principal.construct_path:
+            d.setdefault("construct_path", principal.construct_path)
+        sev = severity or ("info" if principal.heuristic else self.severity)
+        return Finding(
+            self.id,
+            sev,
+            message,
+            principal.file,
+            principal.line,
+            principal.column,
+            principal.name,
+            fix or self.fix,
+            d,
+        )

@@ -1,0 +1,78 @@
+"""One lint run: read → normalise → evaluate → rules → (the caller reports).
+
+Pure orchestration; knows nothing about output formats or the command line.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mantlekit.lint.access import PrincipalAccess, evaluate_principal
+from mantlekit.lint.config import Config
+from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
+from mantlekit.lint.inventory import Inventory
+from mantlekit.lint.rules import all_rules
+from mantlekit.lint.rules.base import Rule
+
+
+@dataclass(slots=True)
+class Result:
+    findings: list[Finding]
+    errors: list[InputError]
+    inventory: Inventory
+    access: list[PrincipalAccess] = field(default_factory=list)
+
+    def worst(self) -> int:
+        return max((SEVERITY_RANK[f.severity] for f in self.findings), default=-1)
+
+
+def _selected(rule: Rule, config: Config) -> bool:
+    rid = rule.id.upper()
+    if config.select and not any(rid.startswith(s.upper()) for s in config.select):
+        return False
+    return not any(rid.startswith(s.upper()) for s in config.ignore)
+
+
+def _path_ignored(f: Finding, config: Config) -> bool:
+    if not config.per_path_ignores:
+        return False
+    base = os.path.dirname(os.path.abspath(config.file)) if config.file else os.getcwd()
+    rel = os.path.relpath(os.path.abspath(f.file), base) if not f.file.startswith("<") else f.file
+    for ig in config.per_path_ignores:
+        if fnmatch.fnmatch(rel, ig.pattern) and any(f.rule.upper().startswith(r.upper()) for r in ig.rules):
+            return True
+    return False
+
+
+def lint_inventory(inv: Inventory, config: Config) -> Result:
+    """Apply every selected rule to what the readers found (and the configured principals)."""
+    rules = [r for r in all_rules() if _selected(r, config)]
+    doc_rules = [r for r in rules if r.check_document is not None]
+    principal_rules = [r for r in rules if r.check_principal is not None]
+    findings: list[Finding] = []
+    for policy in inv.documents:
+        for r in doc_rules:
+            findings.extend(r.check_document(policy))  # type: ignore[misc]
+    accesses = []
+    for principal in [*config.principals, *inv.principals]:
+        access = evaluate_principal(principal)
+        accesses.append(access)
+        for r in principal_rules:
+            findings.extend(r.check_principal(principal, access))  # type: ignore[misc]
+    out = []
+    for f in findings:
+        if f.rule in config.severity:
+            f.severity = config.severity[f.rule]
+        if not _path_ignored(f, config):
+            out.append(f)
+    out.sort(key=Finding.sort_key)
+    return Result(out, [*config.errors, *inv.errors], inv, accesses)
+
+
+def lint_paths(paths: Sequence[str], config: Config | None = None) -> Result:
+    from mantlekit.lint.readers import read_paths
+
+    return lint_inventory(read_paths(paths), config or Config())
