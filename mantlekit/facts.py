@@ -193,9 +193,20 @@ CALL_WITH_BEARER_TOKEN = f"{SERVICE_PREFIX}:CallWithBearerToken"
 #: The older action that governs keys on the bedrock / bedrock-runtime endpoints only.
 BEDROCK_CALL_WITH_BEARER_TOKEN = "bedrock:CallWithBearerToken"
 BEARER_TOKEN_TYPE_KEY = f"{SERVICE_PREFIX}:BearerTokenType"
+#: The older condition key on ``bedrock:CallWithBearerToken`` (same values as ``BEARER_TOKEN_TYPE_KEY``).
+BEDROCK_BEARER_TOKEN_TYPE_KEY = "bedrock:BearerTokenType"
 LONG_TERM = "LONG_TERM"
 SHORT_TERM = "SHORT_TERM"
 TOKEN_TYPES = (LONG_TERM, SHORT_TERM)
+#: IAM actions that issue, list and revoke long-term keys (service-specific credentials on a user) [4].
+CREATE_API_KEY_ACTION = "iam:CreateServiceSpecificCredential"
+LIST_API_KEYS_ACTION = "iam:ListServiceSpecificCredentials"
+DELETE_API_KEY_ACTION = "iam:DeleteServiceSpecificCredential"
+#: Condition keys of ``iam:CreateServiceSpecificCredential`` [4].
+API_KEY_SERVICE_NAME_KEY = "iam:ServiceSpecificCredentialServiceName"
+API_KEY_AGE_DAYS_KEY = "iam:ServiceSpecificCredentialAgeDays"
+#: Valid range of ``CredentialAgeDays``; without it a long-term key never expires [4].
+API_KEY_AGE_DAYS_RANGE = (1, 36600)
 #: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
 MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
 
