@@ -44,9 +44,13 @@ class Finding:
         return out
 
 
-@dataclass(slots=True)
-class InputError:
-    """Input that could not be read (exit status 2). The rest of the run goes on."""
+@dataclass(eq=False)
+class InputError(Exception):
+    """Input that could not be read (exit status 2). The rest of the run goes on.
+
+    Readers collect these in the inventory; it is an exception too, so a helper deep in a reader can raise
+    it and the reader's caller records it and moves on to the next file.
+    """
 
     file: str
     message: str

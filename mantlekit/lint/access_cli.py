@@ -1,0 +1,241 @@
+"""``mantle-lint access``: one decision, explained; or, without ``--action``, the capability matrix.
+
+One decision::
+
+    mantle-lint access --policy key.json --action bedrock-mantle:ListModels \\
+        --context aws:RequestedRegion=us-east-1 --context aws:PrincipalAccount=111122223333
+
+Exit 0 when allowed, 1 for any other verdict, 2 for bad input. Without ``--action`` it prints, for every
+principal in the configuration (and every principal found in the given paths), principal × capability
+(× project), each cell allowed / denied / conditional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from mantlekit import facts
+from mantlekit.iam.evaluate import Decision, PolicySet, Request, Verdict, decide
+from mantlekit.iam.match import Context
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Policy, PolicyError
+from mantlekit.iam.parse import load_policy
+from mantlekit.lint.findings import InputError
+
+EXIT_ALLOWED, EXIT_NOT_ALLOWED, EXIT_USAGE = 0, 1, 2
+_SHORT = {
+    Verdict.ALLOWED: "allowed",
+    Verdict.EXPLICIT_DENY: "DENIED (explicit)",
+    Verdict.IMPLICIT_DENY: "denied",
+    Verdict.CONDITIONAL: "conditional",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default exits 2 too, but prints usage noise first
+        sys.stderr.write(f"mantle-lint access: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mantle-lint access", description=__doc__.split("\n\n")[0])
+    p.add_argument("paths", nargs="*", help="for the matrix: files or directories with principals")
+    p.add_argument("--policy", action="append", default=[], help="identity policy file or AWS managed policy ARN")
+    p.add_argument("--boundary", help="permissions boundary (file or managed policy ARN)")
+    p.add_argument("--scp", action="append", default=[], help="one SCP level (file); repeatable, each must allow")
+    p.add_argument("--endpoint-policy", help="VPC endpoint policy file")
+    p.add_argument("--action", help="the action, e.g. bedrock-mantle:CreateInference")
+    p.add_argument("--resource", help="the resource ARN (default: see README)")
+    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="a context key; repeatable")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--config", help="configuration file (for the matrix)")
+    return p
+
+
+def _load(ref: str, kind: str) -> Policy:
+    """A policy from a file, or an AWS managed policy by ARN (resolved from the bundled copy)."""
+    if ref.startswith("arn:"):
+        from mantlekit.iam.managed import managed_policy_text
+
+        found = managed_policy_text(ref)
+        if found is None:
+            raise InputError(ref, "not an AWS managed policy known to mantlekit")
+        name, text = found
+        return load_policy(text, name, kind)
+    try:
+        with open(ref, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except OSError as e:
+        raise InputError(ref, f"cannot read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(ref, "not UTF-8 text") from None
+    policy = load_policy(text, ref, kind)
+    bad = [p for p in policy.problems if p.severity == "error"]
+    if bad:
+        line, col = policy.location(*bad[0].path)
+        raise InputError(ref, f"not a valid policy: {bad[0].message}", line, col)
+    return policy
+
+
+def _context(pairs: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError("--context", f"expected KEY=VALUE, got {pair!r}")
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def default_resource(action: str, ctx: Context) -> str:
+    """The resource an action is evaluated on when none is given.
+
+    An action with no resource type is evaluated against "*". A bedrock-mantle project action defaults to
+    the default project of the region and account in the context.
+    """
+    from mantlekit.catalog import get_catalog
+
+    info = get_catalog().action(action)
+    if info is None:
+        raise InputError("--action", f"unknown action {action!r}; give --resource explicitly to evaluate it anyway")
+    if not info.resource_types:
+        return "*"
+    if info.service == facts.SERVICE_PREFIX and any(t == "project" for t, _ in info.resource_types):
+        region, account = ctx.get("aws:RequestedRegion"), ctx.get("aws:PrincipalAccount")
+        if not region or not account:
+            raise InputError(
+                "--resource",
+                f"{info.full_name} acts on a project: give --resource, or --context aws:RequestedRegion=... and "
+                "--context aws:PrincipalAccount=... for the default project",
+            )
+        return facts.project_arn(region, account)
+    raise InputError("--resource", f"{info.full_name} acts on {info.resource_types[0][0]}: give --resource ARN")
+
+
+def _text(d: Decision, policies: PolicySet) -> str:
+    lines = [f"{d.verdict.value}: {d.request.action} on {d.request.resource}"]
+    for st in d.deciding:
+        sid = f" Sid {st.sid}" if st.sid else ""
+        lines.append(f"  {st.effect:<5} {st.file}:{st.line}{sid}")
+    if d.missing_context:
+        lines.append("  depends on: " + ", ".join(d.missing_context))
+    for n in d.notes:
+        lines.append(f"  note: {n}")
+    if d.suggested_statement:
+        lines.append("  would be allowed by: " + json.dumps(d.suggested_statement))
+    return "\n".join(lines)
+
+
+def run_decision(ns: argparse.Namespace) -> int:
+    ctx = Context(_context(ns.context))
+    policies = PolicySet(
+        identity=[_load(p, IDENTITY) for p in ns.policy],
+        boundary=_load(ns.boundary, BOUNDARY) if ns.boundary else None,
+        scps=[_load(p, SCP) for p in ns.scp],
+        endpoint=_load(ns.endpoint_policy, ENDPOINT) if ns.endpoint_policy else None,
+    )
+    if ":" not in ns.action or ns.action.count(":") != 1:
+        raise InputError("--action", f"expected service:Action, got {ns.action!r}")
+    resource = ns.resource or default_resource(ns.action, ctx)
+    d = decide(policies, Request(ns.action, resource, ctx))
+    if ns.format == "json":
+        print(json.dumps(d.to_json(), indent=2))
+    else:
+        print(_text(d, policies))
+    return EXIT_ALLOWED if d.allowed else EXIT_NOT_ALLOWED
+
+
+def run_matrix(ns: argparse.Namespace) -> int:
+    from mantlekit.lint.access import evaluate_principal, short_project
+    from mantlekit.lint.inventory import Principal
+
+    principals: list[Principal] = []
+    errors: list[InputError] = []
+    config = _config(ns, errors)
+    if config is not None:
+        principals += config.principals
+        errors += config.errors
+    if ns.paths:
+        from mantlekit.lint.readers import read_paths
+
+        inv = read_paths(ns.paths)
+        principals += inv.principals
+        errors += inv.errors
+    for e in errors:
+        sys.stderr.write(f"{e}\n")
+    caps = tuple(facts.CAPABILITY_ROUTES)
+    rows = []
+    for p in principals:
+        access = evaluate_principal(p, caps)
+        bearer = access.bearer_token()
+        for project in p.project_arns():
+            cells = {c: access.capability(c, project).verdict.value for c in caps}
+            rows.append(
+                {
+                    "principal": p.name,
+                    "kind": p.kind,
+                    "project": project,
+                    "bearer_token": bearer.verdict.value if bearer else None,
+                    "capabilities": cells,
+                    "needs": list(p.effective_needs()),
+                }
+            )
+    if ns.format == "json":
+        print(json.dumps({"version": 1, "capabilities": list(caps), "rows": rows}, indent=2))
+    elif not rows:
+        print("no principals: declare them in [tool.mantle-lint] or give templates / account details")
+    else:
+        print(_matrix_text(rows, caps, short_project))
+    return EXIT_USAGE if errors else EXIT_ALLOWED
+
+
+def _matrix_text(rows: list[dict], caps: tuple[str, ...], short) -> str:
+    marks = {"allowed": "✓", "implicit-deny": "✗", "explicit-deny": "⛔", "conditional": "?", None: "-"}
+    heads = ["principal", "project", "key", *caps]
+    table = []
+    for r in rows:
+        cells = [r["principal"], short(r["project"]), marks[r["bearer_token"]]]
+        for c in caps:
+            mark = marks[r["capabilities"][c]]
+            # A needed capability that fails is what matters: make it stand out.
+            if c in r["needs"] and r["capabilities"][c] != "allowed":
+                mark += "!"
+            cells.append(mark)
+        table.append(cells)
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *table, strict=False)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=False))]
+    for cells in table:
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)))
+    out.append("✓ allowed  ✗ denied  ⛔ explicitly denied  ? conditional  - not a key  ! needed but not allowed")
+    return "\n".join(out)
+
+
+def _config(ns: argparse.Namespace, errors: list[InputError]):
+    try:
+        from mantlekit.lint import config as config_mod
+    except ImportError:  # pragma: no cover
+        return None
+    load = getattr(config_mod, "load_config", None)
+    if load is None:
+        return None
+    start = ns.paths[0] if ns.paths else os.getcwd()
+    return load(ns.config, start)
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        ns = parser().parse_args(list(argv))
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        if ns.action:
+            if not ns.policy:
+                raise InputError("--policy", "give at least one --policy FILE or managed policy ARN")
+            return run_decision(ns)
+        return run_matrix(ns)
+    except (InputError, PolicyError) as e:
+        sys.stderr.write(f"mantle-lint access: {e}\n")
+        return EXIT_USAGE

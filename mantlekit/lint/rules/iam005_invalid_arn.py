@@ -1,0 +1,45 @@
+"""IAM005: a Resource that is not an ARN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mantlekit.iam.model import Policy
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules.base import Rule
+
+
+def arn_syntax_problem(value: str) -> str | None:
+    if value == "*" or value.startswith("${"):
+        return None
+    if not value.startswith("arn:"):
+        return 'not an ARN (an ARN starts with "arn:"; use "*" for all resources)'
+    if value.count(":") < 5:
+        return "an ARN has six colon-separated parts: arn:partition:service:region:account:resource"
+    parts = value.split(":", 5)
+    if not parts[1] or not parts[2]:
+        return "the partition and service parts of an ARN cannot be empty"
+    if not parts[5]:
+        return "the resource part of an ARN cannot be empty"
+    return None
+
+
+def _check(policy: Policy) -> Iterator[Finding]:
+    for st in policy.statements:
+        key = "Resource" if st.resources is not None else "NotResource"
+        for i, value in enumerate(st.resources or st.not_resources or ()):
+            problem = arn_syntax_problem(value)
+            if problem:
+                yield RULE.at_statement(st, f"{value}: {problem}", key, i)
+
+
+RULE = Rule(
+    id="IAM005",
+    name="invalid-arn",
+    severity="error",
+    summary="A Resource or NotResource entry is not a well-formed ARN.",
+    rationale="A malformed resource matches nothing; IAM rejects some forms outright and ignores others.",
+    example='"Resource": "bedrock-mantle:us-east-1:111122223333:project/default"',
+    fix='Write a full ARN (arn:partition:service:region:account:resource) or "*".',
+    check_document=_check,
+)

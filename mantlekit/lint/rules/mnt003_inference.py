@@ -1,0 +1,35 @@
+"""MNT003: a principal cannot run inference on one of its projects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mantlekit.lint.access import PrincipalAccess
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.inventory import Principal
+from mantlekit.lint.rules._common import capability_findings
+from mantlekit.lint.rules.base import Rule
+
+
+def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
+    if "inference" in principal.effective_needs():
+        yield from capability_findings(RULE, principal, access, "inference", "run inference")
+
+
+RULE = Rule(
+    id="MNT003",
+    name="cannot-run-inference",
+    severity="error",
+    summary="A principal that needs inference is not allowed bedrock-mantle:CreateInference on its project.",
+    rationale=(
+        "POST /v1/responses, /v1/chat/completions, /v1/embeddings and /anthropic/v1/messages are all "
+        "authorized as bedrock-mantle:CreateInference on the project the request names (the default project "
+        "when none is named). bedrock:InvokeModel does not cover them."
+    ),
+    example=(
+        'A role allowed "bedrock:InvokeModel" and "bedrock-mantle:ListModels" only: it can list models but '
+        "every chat completion is denied."
+    ),
+    fix='Allow "bedrock-mantle:CreateInference" on the project ARN the principal uses.',
+    check_principal=_check,
+)

@@ -1,0 +1,65 @@
+"""MNT005: CallWithBearerToken allowed only on specific resources never applies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mantlekit import facts
+from mantlekit.iam.match import action_matches, pattern_matches
+from mantlekit.iam.model import Policy, Statement
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules.base import Rule
+
+_ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
+
+
+def _check(policy: Policy) -> Iterator[Finding]:
+    for st in policy.statements:
+        if not st.is_allow or st.actions is None:
+            continue
+        for i, pattern in enumerate(st.actions):
+            # A service-wide wildcard on a project ARN is a normal statement; it simply does not cover the
+            # bearer-token action. Only statements that name it (fully or by a narrower pattern) are meant for it.
+            if pattern == "*" or pattern.endswith(":*"):
+                continue
+            hit = next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
+            if hit is None:
+                continue
+            if _resource_excludes_star(st):
+                yield RULE.at_statement(
+                    st,
+                    f'{hit} has no resource type, so it is only ever authorized on Resource "*"; '
+                    "this statement names specific resources and never applies to it",
+                    "Action",
+                    i,
+                )
+                break
+
+
+def _resource_excludes_star(st: Statement) -> bool:
+    """True when neither Resource nor NotResource lets the statement apply to "*"."""
+    if st.resources is not None:
+        return not any(pattern_matches(p, "*") is not False for p in st.resources)
+    return any(pattern_matches(p, "*") is True for p in st.not_resources or ())
+
+
+RULE = Rule(
+    id="MNT005",
+    name="bearer-token-on-specific-resource",
+    severity="error",
+    summary="CallWithBearerToken is allowed only on specific resource ARNs, so the statement never applies.",
+    rationale=(
+        "bedrock-mantle:CallWithBearerToken and bedrock:CallWithBearerToken are permission-only actions with "
+        'no resource type: IAM evaluates them against "*". A statement that lists model or project ARNs '
+        "looks like it allows the key but never matches, so every call with the key is denied."
+    ),
+    example=(
+        '{"Effect": "Allow", "Action": "bedrock-mantle:CallWithBearerToken", '
+        '"Resource": "arn:aws:bedrock-mantle:us-east-1:111122223333:project/proj_abc123"}'
+    ),
+    fix=(
+        'Put CallWithBearerToken in its own statement with "Resource": "*" and narrow it with a '
+        "StringEquals condition on bedrock-mantle:BearerTokenType instead."
+    ),
+    check_document=_check,
+)

@@ -1,0 +1,81 @@
+"""MNT006: a Mantle action under a wrong prefix, or a bedrock-mantle action that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mantlekit import facts
+from mantlekit.catalog import Catalog, get_catalog
+from mantlekit.iam.model import Policy, Statement
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules.base import Rule
+
+_MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
+_OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
+
+
+def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str, str | None] | None:
+    """(message, suggested action) for an action pattern this rule owns, or None.
+
+    Shared with IAM002/IAM003, which skip what this rule reports so no action is reported twice.
+    """
+    prefix, _, name = pattern.partition(":")
+    if prefix not in _OWNED:
+        return None
+    cat = cat or get_catalog()
+    wild = "*" in name or "?" in name
+    if prefix == "bedrock-runtime":
+        if not wild and name in _MANTLE_NAMES:
+            return "IAM has no bedrock-runtime prefix", f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}"
+        return (
+            "IAM has no bedrock-runtime prefix: the runtime APIs are authorized as bedrock:",
+            f"bedrock:{name}",
+        )
+    if prefix == "bedrock" and not wild and name in _MANTLE_NAMES and cat.action(pattern) is None:
+        return (
+            f"bedrock:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as bedrock-mantle:",
+            f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
+        )
+    if prefix == facts.SERVICE_PREFIX:
+        if wild:
+            if not cat.expand(pattern):
+                return f"{pattern} matches no bedrock-mantle action", None
+            return None
+        if name not in _MANTLE_NAMES and cat.action(pattern) is None:
+            return "no such bedrock-mantle action", cat.suggest(pattern)
+    return None
+
+
+def _check(policy: Policy) -> Iterator[Finding]:
+    cat = get_catalog()
+    for st in policy.statements:
+        yield from _statement(st, cat)
+
+
+def _statement(st: Statement, cat: Catalog) -> Iterator[Finding]:
+    key = "Action" if st.actions is not None else "NotAction"
+    for i, pattern in enumerate(st.actions or st.not_actions or ()):
+        problem = mantle_action_problem(pattern, cat)
+        if problem is None:
+            continue
+        message, suggestion = problem
+        written = st.raw.get(key)
+        original = written[i] if isinstance(written, list) else written
+        fix = f'use "{suggestion}"' if suggestion else RULE.fix
+        yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
+
+
+RULE = Rule(
+    id="MNT006",
+    name="wrong-mantle-action",
+    severity="error",
+    summary="A Mantle action is written under a wrong prefix, or names a bedrock-mantle action that does not exist.",
+    rationale=(
+        "IAM ignores actions it does not know, so a misspelt or misplaced action silently grants or denies "
+        "nothing. Common slips: bedrock:CreateInference (Mantle actions live under bedrock-mantle:), the "
+        "non-existent bedrock-runtime: prefix, and AWS's own documented typo ListTagsForResources."
+    ),
+    example='"Action": ["bedrock-runtime:InvokeModel", "bedrock-mantle:ListTagsForResources"]',
+    fix="Use the action the finding suggests (bedrock-mantle:<Name> for the Mantle endpoint).",
+    check_document=_check,
+)

@@ -1,0 +1,99 @@
+"""MNT007: a malformed or impossible bedrock-mantle ARN."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mantlekit import facts
+from mantlekit.iam.model import Policy, Statement
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules.base import Rule
+
+_WILD = re.compile(r"[*?]|\$\{")
+_ID_SHAPES = {"project": facts.PROJECT_ID_RE}
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+
+
+def arn_problem(arn: str) -> str | None:
+    """Why ``arn`` cannot name a bedrock-mantle resource, or None. Wildcards and placeholders pass."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return "an ARN has six colon-separated parts (arn:partition:bedrock-mantle:region:account:type/id)"
+    region, account, resource = parts[3], parts[4], parts[5]
+    if region and not _WILD.search(region) and region not in facts.REGIONS:
+        return f"Mantle does not exist in region {region!r} (regions: {', '.join(sorted(facts.REGIONS))})"
+    if not region:
+        return "bedrock-mantle ARNs have a region"
+    if account and not _WILD.search(account) and not _ACCOUNT.match(account):
+        return f"account {account!r} is not a 12-digit account id"
+    rtype, sep, rid = resource.partition("/")
+    if _WILD.search(rtype):
+        return None
+    if rtype not in facts.RESOURCE_TYPES:
+        return f"bedrock-mantle has no resource type {rtype!r} (types: {', '.join(facts.RESOURCE_TYPES)})"
+    if not sep or not rid:
+        return f"a {rtype} ARN ends in {rtype}/<id>"
+    shape = _ID_SHAPES.get(rtype)
+    if shape and not _WILD.search(rid) and not shape.match(rid):
+        return f'project id {rid!r} is neither "default" nor proj_ followed by lower-case letters and digits'
+    return None
+
+
+def _mantle_only(st: Statement) -> bool:
+    acts = st.actions or ()
+    return bool(acts) and all(a.startswith(facts.SERVICE_PREFIX + ":") for a in acts)
+
+
+def _check(policy: Policy) -> Iterator[Finding]:
+    for st in policy.statements:
+        key = "Resource" if st.resources is not None else "NotResource"
+        for i, arn in enumerate(st.resources or st.not_resources or ()):
+            parts = arn.split(":")
+            service = parts[2] if len(parts) > 2 else ""
+            if service == facts.SERVICE_PREFIX:
+                problem = arn_problem(arn)
+                if problem:
+                    yield RULE.at_statement(st, f"{arn}: {problem}", key, i)
+            elif (
+                service == "bedrock"
+                and len(parts) > 5
+                and parts[5].startswith("project/")
+                and _mantle_only(st)
+            ):
+                yield RULE.at_statement(
+                    st,
+                    f"{arn} is a bedrock (bedrock-runtime) project ARN, but the statement grants only "
+                    "bedrock-mantle actions, which never match it",
+                    key,
+                    i,
+                    fix=f'use "{":".join([*parts[:2], facts.SERVICE_PREFIX, *parts[3:]])}"',
+                )
+        for c in st.conditions:
+            if c.key_lower.startswith(facts.SERVICE_PREFIX + ":") and c.key_lower.endswith("arn"):
+                for v in c.values:
+                    problem = arn_problem(v) if v.startswith("arn:") else "not an ARN"
+                    if problem:
+                        yield RULE.at_statement(
+                            st, f"{c.key} value {v}: {problem}", "Condition", c.operator, c.key
+                        )
+
+
+RULE = Rule(
+    id="MNT007",
+    name="bad-mantle-arn",
+    severity="error",
+    summary="A bedrock-mantle ARN has a wrong shape, resource type, project id or region.",
+    rationale=(
+        "Resource patterns are matched as text: an ARN that cannot exist matches nothing, so the statement "
+        "grants or denies nothing and nobody notices until a request fails (or is not blocked). Mantle "
+        "projects are arn:<partition>:bedrock-mantle:<region>:<account>:project/<default|proj_...>; the "
+        "bedrock-runtime default project lives under bedrock: and is a different resource."
+    ),
+    example='"Resource": "arn:aws:bedrock-mantle:us-west-1:111122223333:projects/proj_ABC"',
+    fix=(
+        "Write arn:aws:bedrock-mantle:<region>:<account>:project/<id> with a Mantle region and an id of "
+        "'default' or proj_<lower-case letters and digits>."
+    ),
+    check_document=_check,
+)
