@@ -58,4 +58,6 @@ class InputError(Exception):
     column: int = 1
 
     def __str__(self) -> str:
+        if self.file.startswith("--") or "://" in self.file:  # an option or a URL has no lines
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
