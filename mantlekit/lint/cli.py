@@ -28,6 +28,10 @@ def _lint_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "catalog":
+        from mantlekit.catalog.cli import main as catalog_main
+
+        return catalog_main(args[1:])
     ns = _lint_parser().parse_args(args)
     if not ns.paths:
         return EXIT_OK

