@@ -92,9 +92,7 @@ class PrincipalAccess:
         if not self.principal.is_key:
             return None
         if self.bearer is None:
-            self.bearer = Cell(
-                BEARER, "*", [RouteCheck(None, self.decide(facts.CALL_WITH_BEARER_TOKEN, "*"))]
-            )
+            self.bearer = Cell(BEARER, "*", [RouteCheck(None, self.decide(facts.CALL_WITH_BEARER_TOKEN, "*"))])
         return self.bearer
 
 

@@ -36,9 +36,7 @@ def fix_for(d: Decision, where: str | None = None) -> str | None:
         target = where or f"the {d.failed_gate}"
         return f"add to {target}: {json.dumps(d.suggested_statement)}"
     if d.verdict is Verdict.CONDITIONAL:
-        return (
-            "supply the context keys (mantle-lint access --context KEY=VALUE) or make the conditions explicit"
-        )
+        return "supply the context keys (mantle-lint access --context KEY=VALUE) or make the conditions explicit"
     return None
 
 
@@ -78,9 +76,7 @@ def _cell_finding(rule: Rule, principal: Principal, cell: Cell, what: str, proje
     return rule.at_principal(
         principal,
         msg,
-        fix=fix_for(
-            d, "one of its identity policies" if d.failed_gate == "identity-based policies" else None
-        ),
+        fix=fix_for(d, "one of its identity policies" if d.failed_gate == "identity-based policies" else None),
         severity=severity_for(rule, d.verdict) if not principal.heuristic else None,
         capability=cell.capability,
         route=str(check.route) if check.route else None,

@@ -53,20 +53,14 @@ class Rule:
             d.setdefault("sid", st.sid)
         if src.label:
             d.setdefault("label", src.label)
-        return Finding(
-            self.id, severity or self.severity, message, src.file, line, col, None, fix or self.fix, d
-        )
+        return Finding(self.id, severity or self.severity, message, src.file, line, col, None, fix or self.fix, d)
 
-    def at_policy(
-        self, policy: Policy, message: str, *sub: Any, fix: str | None = None, **details: Any
-    ) -> Finding:
+    def at_policy(self, policy: Policy, message: str, *sub: Any, fix: str | None = None, **details: Any) -> Finding:
         line, col = policy.location(*sub)
         d = {k: v for k, v in details.items() if v is not None}
         if policy.source.label:
             d.setdefault("label", policy.source.label)
-        return Finding(
-            self.id, self.severity, message, policy.source.file, line, col, None, fix or self.fix, d
-        )
+        return Finding(self.id, self.severity, message, policy.source.file, line, col, None, fix or self.fix, d)
 
     def at_principal(
         self,

@@ -11,16 +11,23 @@ from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule
 
+_BEDROCK_TOKEN_KEY = "bedrock:BearerTokenType"
+
 
 def _check(policy: Policy) -> Iterator[Finding]:
     denies = [s for s in policy.statements if not s.is_allow]
     if not denies:
         return
     for token in facts.TOKEN_TYPES:
-        # The same request context on both endpoints: only the action differs.
-        ctx = Context({"bedrock:BearerTokenType": token, facts.BEARER_TOKEN_TYPE_KEY: token})
-        bedrock = Request(facts.BEDROCK_CALL_WITH_BEARER_TOKEN, "*", ctx)
-        mantle = Request(facts.CALL_WITH_BEARER_TOKEN, "*", ctx)
+        # Each endpoint sets only its own token-type key; the other one is absent from the request.
+        bedrock = Request(
+            facts.BEDROCK_CALL_WITH_BEARER_TOKEN,
+            "*",
+            Context({_BEDROCK_TOKEN_KEY: token, facts.BEARER_TOKEN_TYPE_KEY: None}),
+        )
+        mantle = Request(
+            facts.CALL_WITH_BEARER_TOKEN, "*", Context({facts.BEARER_TOKEN_TYPE_KEY: token, _BEDROCK_TOKEN_KEY: None})
+        )
         blocking = [s for s in denies if statement_applies(s, bedrock, set()) is not False]
         if not blocking or any(statement_applies(s, mantle, set()) is True for s in denies):
             continue

@@ -55,12 +55,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
                 problem = arn_problem(arn)
                 if problem:
                     yield RULE.at_statement(st, f"{arn}: {problem}", key, i)
-            elif (
-                service == "bedrock"
-                and len(parts) > 5
-                and parts[5].startswith("project/")
-                and _mantle_only(st)
-            ):
+            elif service == "bedrock" and len(parts) > 5 and parts[5].startswith("project/") and _mantle_only(st):
                 yield RULE.at_statement(
                     st,
                     f"{arn} is a bedrock (bedrock-runtime) project ARN, but the statement grants only "
@@ -74,9 +69,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
                 for v in c.values:
                     problem = arn_problem(v) if v.startswith("arn:") else "not an ARN"
                     if problem:
-                        yield RULE.at_statement(
-                            st, f"{c.key} value {v}: {problem}", "Condition", c.operator, c.key
-                        )
+                        yield RULE.at_statement(st, f"{c.key} value {v}: {problem}", "Condition", c.operator, c.key)
 
 
 RULE = Rule(

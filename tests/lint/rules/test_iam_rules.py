@@ -1,0 +1,83 @@
+"""The general IAM grammar rules IAM001-IAM008."""
+
+import json
+
+import pytest
+
+from mantlekit.iam.parse import load_policy
+from tests.lint.rules.helpers import PROJECT, findings, policy
+
+
+def allow(action, resource="*", **extra):
+    return policy({"Effect": "Allow", "Action": action, "Resource": resource, **extra})
+
+
+def test_iam001_structure_with_line():
+    text = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]},
+        indent=2,
+    )
+    [f] = findings("IAM001", docs=(load_policy(text, "x.json"),))
+    assert (f.line, f.message) == (5, 'Effect must be "Allow" or "Deny", not \'allow\'')
+    both = policy({"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:Get*", "Resource": "*"})
+    assert [f.message for f in findings("IAM001", docs=(both,))] == [
+        "a statement has either Action or NotAction, not both"
+    ]
+    bad_op = allow("s3:*", Condition={"StringEqualz": {"aws:username": "x"}})
+    assert [f.message for f in findings("IAM001", docs=(bad_op,))] == ["unknown condition operator 'StringEqualz'"]
+
+
+def test_iam002_unknown_prefix_is_a_warning_naming_the_catalog_date():
+    [f] = findings("IAM002", docs=(allow("bedrok:InvokeModel"),))
+    assert f.severity == "warning" and "catalog update" in f.message
+    assert findings("IAM002", docs=(allow("s3:GetObject"),)) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "message", "suggestion"),
+    [
+        ("s3:GetObjects", "s3 has no action 'getobjects'", "s3:GetObject"),
+        ("s3:Fly*", "s3:fly* matches no s3 action", None),
+    ],
+)
+def test_iam003_unknown_action(action, message, suggestion):
+    [f] = findings("IAM003", docs=(allow(action),))
+    assert (f.message, f.details.get("suggestion")) == (message, suggestion)
+
+
+def test_iam003_known_and_case_insensitive():
+    assert findings("IAM003", docs=(allow(["S3:getobject", "ec2:Describe*", "iam:*"]),)) == []
+
+
+def test_iam004_action_resource_mismatch():
+    [f] = findings("IAM004", docs=(allow("s3:GetObject", "arn:aws:s3:::my-bucket"),))
+    assert f.message.startswith("s3:GetObject acts on accesspointobject, object;")
+    assert findings("IAM004", docs=(allow("s3:GetObject", "arn:aws:s3:::my-bucket/*"),)) == []
+    assert findings("IAM004", docs=(allow("s3:GetObject", "arn:aws:s3:::my-bucket/key.txt"),)) == []
+    [m] = findings("IAM004", docs=(allow("bedrock-mantle:GetReservation", PROJECT),))
+    assert "reservation" in m.message
+
+
+def test_iam005_invalid_arn():
+    [f] = findings("IAM005", docs=(allow("s3:GetObject", "bucket/key"),))
+    assert f.message.startswith("bucket/key: not an ARN")
+    assert findings("IAM005", docs=(allow("s3:GetObject", ["*", "arn:aws:s3:::b/*"]),)) == []
+
+
+def test_iam006_version():
+    [f] = findings("IAM006", docs=(policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, version=None),))
+    assert f.severity == "warning"
+    var = {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${aws:username}/*"}
+    [e] = findings("IAM006", docs=(policy(var, version="2008-10-17"),))
+    assert e.severity == "error" and "2008-10-17" in e.message
+    [m] = findings("IAM006", docs=(policy(var, version=None),))
+    assert m.severity == "error"
+    assert findings("IAM006", docs=(policy(var),)) == []
+
+
+def test_iam007_and_iam008():
+    [f] = findings("IAM007", docs=(policy({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),))
+    assert f.severity == "warning"
+    assert findings("IAM007", docs=(policy({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),)) == []
+    assert len(findings("IAM008", docs=(allow("*"),))) == 1
+    assert findings("IAM008", docs=(allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),)) == []

@@ -1,0 +1,103 @@
+"""MNT006 (wrong prefix / unknown Mantle action) and MNT007 (bad Mantle ARNs)."""
+
+import pytest
+
+from tests.lint.rules.helpers import PROJECT, findings, policy
+
+
+def allow(action, resource="*"):
+    return policy({"Effect": "Allow", "Action": action, "Resource": resource})
+
+
+@pytest.mark.parametrize(
+    ("action", "suggestion"),
+    [
+        ("bedrock:CreateInference", "bedrock-mantle:CreateInference"),
+        ("bedrock-runtime:InvokeModel", "bedrock:invokemodel"),
+        ("bedrock-runtime:CreateInference", "bedrock-mantle:CreateInference"),
+        ("bedrock-mantle:ListTagsForResources", "bedrock-mantle:ListTagsForResource"),
+        ("bedrock-mantle:CreateInferences", "bedrock-mantle:CreateInference"),
+    ],
+)
+def test_wrong_prefix_or_name_suggests(action, suggestion):
+    [f] = findings("MNT006", docs=(allow(action),))
+    assert f.details["suggestion"] == suggestion
+    assert f.message.startswith(action + ":")
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "bedrock-mantle:CreateInference",
+        "bedrock-mantle:Get*",
+        "bedrock:InvokeModel",
+        "bedrock:CallWithBearerToken",
+        "s3:GetObject",
+    ],
+)
+def test_real_actions_pass(action):
+    assert findings("MNT006", docs=(allow(action),)) == []
+
+
+def test_wildcard_matching_nothing_and_not_action():
+    [f] = findings("MNT006", docs=(allow("bedrock-mantle:Invoke*"),))
+    assert f.message == "bedrock-mantle:Invoke*: bedrock-mantle:invoke* matches no bedrock-mantle action"
+    deny = policy({"Effect": "Deny", "NotAction": ["bedrock-runtime:*"], "Resource": "*"})
+    assert [f.rule for f in findings("MNT006", docs=(deny,))] == ["MNT006"]
+
+
+def test_not_reported_twice_by_general_rules():
+    docs = (allow(["bedrock-mantle:ListTagsForResources", "bedrock-runtime:InvokeModel"]),)
+    assert findings("IAM002", docs=docs) == [] and findings("IAM003", docs=docs) == []
+
+
+@pytest.mark.parametrize(
+    ("arn", "fragment"),
+    [
+        ("arn:aws:bedrock-mantle:us-east-1:111122223333:projects/proj_abc", "no resource type 'projects'"),
+        ("arn:aws:bedrock-mantle:us-east-1:111122223333:project/PROJ_ABC", "project id 'PROJ_ABC'"),
+        ("arn:aws:bedrock-mantle:us-west-1:111122223333:project/default", "region 'us-west-1'"),
+        ("arn:aws:bedrock-mantle:us-east-1:1111:project/default", "account '1111'"),
+        ("arn:aws:bedrock-mantle:us-east-1:111122223333:project", "ends in project/<id>"),
+        ("arn:aws:bedrock-mantle:us-east-1:111122223333", "six colon-separated parts"),
+    ],
+)
+def test_bad_mantle_arns(arn, fragment):
+    [f] = findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", arn),))
+    assert fragment in f.message
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        PROJECT,
+        "arn:aws:bedrock-mantle:*:*:project/*",
+        "arn:aws:bedrock-mantle:us-east-1:111122223333:project/default",
+        "arn:aws:bedrock-mantle:us-east-1:111122223333:reservation/r-1",
+        "arn:aws-us-gov:bedrock-mantle:us-gov-west-1:111122223333:project/${aws:PrincipalTag/project}",
+    ],
+)
+def test_good_mantle_arns(arn):
+    assert findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", arn),)) == []
+
+
+def test_bedrock_project_arn_for_mantle_actions():
+    arn = "arn:aws:bedrock:us-east-1:111122223333:project/default"
+    [f] = findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", arn),))
+    assert f.fix == 'use "arn:aws:bedrock-mantle:us-east-1:111122223333:project/default"'
+    assert findings("MNT007", docs=(allow("bedrock:InvokeModel", arn),)) == []
+
+
+def test_condition_arn_values():
+    doc = policy(
+        {
+            "Effect": "Allow",
+            "Action": "bedrock-mantle:CreateReservation",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"bedrock-mantle:ProjectArn": "arn:aws:bedrock-mantle:us-east-1:111122223333:proj/x"}
+            },
+        }
+    )
+    [f] = findings("MNT007", docs=(doc,))
+    assert f.message.startswith("bedrock-mantle:ProjectArn value")
