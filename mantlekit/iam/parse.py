@@ -10,6 +10,7 @@ all raises :class:`PolicyError` with the place.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mantlekit.iam.locate import JsonLocator, Path
@@ -81,14 +82,24 @@ def load_policy(
     name: str | None = None,
 ) -> Policy:
     """Parse JSON text into a :class:`Policy`. Raises :class:`PolicyError` for text that is not a policy."""
-    source = Source(file, JsonLocator(text))
+    locator = JsonLocator(text)
+    source = Source(file, locator)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise PolicyError(f"not valid JSON: {e.msg}", file, e.lineno, e.colno) from None
     except RecursionError:
         raise PolicyError("document nested too deeply to be a policy", file) from None
+    except ValueError:  # an integer literal longer than Python's int digit limit (4300 by default)
+        line, col = locator.position(_long_number(text))
+        raise PolicyError("a number has too many digits to be read", file, line, col) from None
     return normalise(data, source, (), kind, name)
+
+
+def _long_number(text: str) -> int:
+    """Offset of the longest run of digits (where an over-long integer literal sits), 0 if none."""
+    best = max(re.finditer(r"\d+", text), key=lambda m: m.end() - m.start(), default=None)
+    return best.start() if best else 0
 
 
 def normalise(
