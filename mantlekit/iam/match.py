@@ -127,11 +127,10 @@ def _pieces(
                 default = d[1:-1]
         vals = ctx.lookup(inner) if ctx is not None else UNKNOWN
         if vals is UNKNOWN:
-            if default is None:
-                missing.add(inner)
-                unresolved = True
-                continue
-            vals = (default,)
+            # The default applies only when the key is absent; a key not supplied may be present.
+            missing.add(inner)
+            unresolved = True
+            continue
         if not vals:
             if default is None:
                 return [("never", "")]
