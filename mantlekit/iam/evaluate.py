@@ -94,10 +94,14 @@ class Decision:
         }
 
 
-def _principal_matches(pr: Principals, ctx: Context, missing: set[str]) -> Tri:
+def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: bool = False) -> Tri:
+    """Does the request's principal match ``pr``? With ``direct``, an account (or its ``:root``) does
+    not count: naming the account delegates to that account's own identity-based policies."""
     if pr.any:
         return True
     arn_values = pr.values("AWS")
+    if direct:
+        arn_values = tuple(v for v in arn_values if not (v.isdigit() or v.endswith(":root")))
     if not arn_values:
         svc = pr.values("Service")
         if svc:
@@ -128,8 +132,12 @@ def _principal_matches(pr: Principals, ctx: Context, missing: set[str]) -> Tri:
     return False
 
 
-def statement_applies(st: Statement, req: Request, missing: set[str]) -> Tri:
-    """Does the statement match the request (action, resource, principal, conditions)?"""
+def statement_applies(st: Statement, req: Request, missing: set[str], grant: bool = False) -> Tri:
+    """Does the statement match the request (action, resource, principal, conditions)?
+
+    ``grant``: the statement is an Allow of a same-account resource-based policy, which grants by itself
+    only to a principal it names (an account principal leaves the grant to identity-based policies).
+    """
     action = req.action.lower()
     if st.actions is not None:
         if not any_action_matches(st.actions, action):
@@ -156,7 +164,8 @@ def statement_applies(st: Statement, req: Request, missing: set[str]) -> Tri:
         if res is None:
             result = None
     if st.principal is not None or st.not_principal is not None:
-        m = _principal_matches(st.principal or st.not_principal, ctx, local)  # type: ignore[arg-type]
+        pr = st.principal or st.not_principal
+        m = _principal_matches(pr, ctx, local, grant and st.principal is not None)  # type: ignore[arg-type]
         pm = m if st.principal is not None else t_not(m)
         if pm is False:
             return False
@@ -173,17 +182,25 @@ def statement_applies(st: Statement, req: Request, missing: set[str]) -> Tri:
     return result
 
 
-def _scan(policies: Sequence[Policy], req: Request, missing: set[str]) -> tuple[list, list, list, list]:
-    """Statements of ``policies`` that apply: (allow true, allow unknown, deny true, deny unknown)."""
+def _scan(
+    policies: Sequence[Policy], req: Request, missing: dict[Statement, set[str]], grant: bool = False
+) -> tuple[list, list, list, list]:
+    """Statements of ``policies`` that apply: (allow true, allow unknown, deny true, deny unknown).
+
+    ``missing`` receives, for each statement that applies only maybe, the keys it depends on.
+    """
     at: list[Statement] = []
     au: list[Statement] = []
     dt: list[Statement] = []
     du: list[Statement] = []
     for p in policies:
         for st in p.statements:
-            r = statement_applies(st, req, missing)
+            keys: set[str] = set()
+            r = statement_applies(st, req, keys, grant and st.is_allow)
             if r is False:
                 continue
+            if r is None:
+                missing[st] = keys
             if st.is_allow:
                 (at if r else au).append(st)
             else:
@@ -196,21 +213,32 @@ def _gate(name: str, policies: list[Policy], at: list, au: list) -> Gate:
     return Gate(name, state, at, au, policies)
 
 
+def _keys(statements: Sequence[Statement], missing: dict[Statement, set[str]]) -> list[str]:
+    """The context keys ``statements`` depend on, once each (keys are case-insensitive), sorted."""
+    found: dict[str, str] = {}
+    for st in statements:
+        for k in missing.get(st, ()):
+            found[k.lower()] = min(k, found.get(k.lower(), k))
+    return sorted(found.values(), key=str.lower)
+
+
 def decide(policies: PolicySet, request: Request) -> Decision:
     """Evaluate ``request`` against ``policies``. Pure function; no I/O."""
-    missing: set[str] = set()
+    # Only the statements that could change the verdict name keys: a maybe-Allow in a layer that
+    # already allows for sure depends on keys that do not matter.
+    missing: dict[Statement, set[str]] = {}
     deny_true: list[Statement] = []
     deny_unknown: list[Statement] = []
     notes: list[str] = []
 
-    def layer(name: str, pols: list[Policy]) -> Gate:
-        at, au, dt, du = _scan(pols, request, missing)
+    def layer(name: str, pols: list[Policy], grant: bool = False) -> Gate:
+        at, au, dt, du = _scan(pols, request, missing, grant)
         deny_true.extend(dt)
         deny_unknown.extend(du)
         return _gate(name, pols, at, au)
 
     identity = layer("identity-based policies", list(policies.identity))
-    resource = layer("resource-based policy", [policies.resource]) if policies.resource else None
+    resource = layer("resource-based policy", [policies.resource], True) if policies.resource else None
     gates: list[Gate] = []
     # Identity and (same-account) resource policies grant; the rest only limit.
     if resource is not None:
@@ -246,7 +274,8 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         g = failed[0]
         notes = [f"no statement in the {g.name} allows {request.action} on {request.resource}", *notes]
         if deny_unknown:
-            notes.append("an explicit Deny may also apply, depending on: " + ", ".join(sorted(missing)))
+            keys = ", ".join(_keys(deny_unknown, missing))
+            notes.append("an explicit Deny may also apply, depending on: " + keys)
         return Decision(
             Verdict.IMPLICIT_DENY,
             request,
@@ -263,7 +292,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     for g in gates:
         if g.state is None:
             deciding.extend(g.unknown)
-    return Decision(Verdict.CONDITIONAL, request, deciding, sorted(missing, key=str.lower), notes)
+    return Decision(Verdict.CONDITIONAL, request, deciding, _keys(deciding, missing), notes)
 
 
 def suggest_statement(request: Request) -> dict[str, Any]:
