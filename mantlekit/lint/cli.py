@@ -2,40 +2,249 @@
 
 Sub-commands are dispatched by their first word so that the common case stays ``mantle-lint PATH...``.
 Imports of heavier modules happen inside the handlers: start-up must stay lean for pre-commit use.
+
+Exit status: 0 no finding at or above ``--fail-on``; 1 findings; 2 usage, configuration or unreadable input
+(2 wins over 1). Never a traceback: anything unexpected ends in one line on stderr and status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import sys
+import threading
 from collections.abc import Sequence
+from typing import TextIO
 
 from mantlekit import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("info", "warning", "error", "never")
+INTERNAL_ERROR = "mantle-lint: internal error"
 
 
 def _lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mantle-lint",
         description="Lint IAM policies for Amazon Bedrock Mantle. Sub-commands: access, catalog.",
-        epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or unreadable input.",
+        epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or unreadable input. "
+        "Configuration: [tool.mantle-lint] in pyproject.toml, or mantle-lint.toml / .mantle-lint.toml, "
+        "the nearest one from the first path.",
     )
     p.add_argument("--version", action="version", version=f"mantle-lint {__version__}")
     p.add_argument("paths", nargs="*", help="files or directories to lint (recursively)")
+    p.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="lowest severity that makes the exit status 1 (default: the config's fail-on, else error)",
+    )
+    p.add_argument("--select", metavar="RULES", help="comma-separated rule ids or prefixes to run (replaces config)")
+    p.add_argument("--ignore", metavar="RULES", help="comma-separated rule ids or prefixes to skip (adds to config)")
+    p.add_argument("--config", metavar="FILE", help="configuration file (instead of searching for one)")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--explain", metavar="RULE", help="print a rule's documentation ('all' lists every rule)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (auto: when stdout is a terminal and NO_COLOR is unset)",
+    )
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _explain(which: str, out: TextIO) -> int:
+    from mantlekit.lint.rules import all_rules, rule_by_id
+
+    if which.strip().lower() == "all":
+        rules = all_rules()
+        width = max((len(r.id) for r in rules), default=6)
+        for r in rules:
+            out.write(f"{r.id:<{width}}  {r.severity:<7}  {r.summary}\n")
+        return EXIT_OK
+    rule = rule_by_id(which.strip())
+    if rule is None:
+        _err(f"mantle-lint: error: unknown rule {which!r} (mantle-lint --explain all lists them)")
+        return EXIT_USAGE
+    out.write(rule.explain())
+    return EXIT_OK
+
+
+def _split(value: str | None) -> list[str]:
+    return [s.strip().upper() for s in (value or "").split(",") if s.strip()]
+
+
+def use_color(choice: str, stream: TextIO, environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Progress:
+    """A spinner on stderr, shown only when stderr is a terminal, not in CI, and the run takes longer than
+    ``delay`` seconds. The line is cleared when the run ends."""
+
+    FRAMES = "|/-\\"
+
+    def __init__(self, stream: TextIO | None = None, delay: float = 2.0, interval: float = 0.2) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.delay, self.interval = delay, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.shown = False
+
+    def enabled(self) -> bool:
+        if os.environ.get("CI"):
+            return False
+        try:
+            return self.stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def _run(self) -> None:
+        if self._stop.wait(self.delay):
+            return
+        i = 0
+        while not self._stop.is_set():
+            self.shown = True
+            try:
+                self.stream.write(f"\rmantle-lint: linting {self.FRAMES[i % len(self.FRAMES)]}")
+                self.stream.flush()
+            except (OSError, ValueError):
+                return
+            i += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Progress:
+        if self.enabled():
+            self._thread = threading.Thread(target=self._run, name="mantle-lint-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            if self.shown:
+                try:
+                    self.stream.write("\r\033[K")
+                    self.stream.flush()
+                except (OSError, ValueError):
+                    pass
+
+
+def _printable(s: str, stream: TextIO) -> str:
+    """Text the stream can encode (file names may hold undecodable bytes as surrogates)."""
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        s.encode(enc)
+        return s
+    except (UnicodeEncodeError, LookupError):
+        return s.encode(enc, "backslashreplace").decode(enc, "replace")
+
+
+def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from mantlekit.lint.api import exit_code
+    from mantlekit.lint.config import Config, discover_config, load_config, valid_selector
+    from mantlekit.lint.report import Run, render
+    from mantlekit.lint.runner import lint_paths
+
+    select, ignore = _split(ns.select), _split(ns.ignore)
+    bad = [s for s in (*select, *ignore) if not valid_selector(s)]
+    if bad:
+        parser.print_usage(sys.stderr)
+        _err(f"mantle-lint: error: unknown rule id or prefix: {', '.join(bad)} (see --explain all)")
+        return EXIT_USAGE
+    if ns.no_config:
+        config = Config()
+    elif ns.config:
+        config = load_config(ns.config)
+    else:
+        config = discover_config(ns.paths)
+    if ns.select is not None:
+        config.select = tuple(select)
+    if ignore:
+        config.ignore = (*config.ignore, *ignore)
+    fail_on = ns.fail_on or config.fail_on
+
+    with Progress():
+        result = lint_paths(ns.paths, config)
+    code = exit_code(result, fail_on)
+    for e in result.errors:
+        _err(_printable(f"{e.file}:{e.line}:{e.column}: error: {e.message}", sys.stderr))
+
+    stream: TextIO = sys.stdout
+    color = ns.format == "text" and not ns.output and use_color(ns.color, stream)
+    report = render(ns.format, Run(result, config, code, fail_on), color=color)
+    if ns.output:
+        try:
+            with open(ns.output, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(report)
+        except OSError as e:
+            _err(f"mantle-lint: error: cannot write {ns.output}: {e.strerror}")
+            return EXIT_USAGE
+    else:
+        stream.write(_printable(report, stream))
+        stream.flush()
+    return code
+
+
+def _main(args: list[str]) -> int:
     if args and args[0] == "catalog":
         from mantlekit.catalog.cli import main as catalog_main
 
         return catalog_main(args[1:])
-    ns = _lint_parser().parse_args(args)
+    if args and args[0] == "access" and importlib.util.find_spec("mantlekit.lint.access_cli") is not None:
+        from mantlekit.lint.access_cli import main as access_main  # type: ignore[import-not-found]
+
+        return access_main(args[1:])
+    parser = _lint_parser()
+    try:
+        ns = parser.parse_args(args)
+    except SystemExit as e:  # --help, --version, or a usage error argparse already printed
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    if ns.explain is not None:
+        return _explain(ns.explain, sys.stdout)
     if not ns.paths:
-        return EXIT_OK
-    return EXIT_OK
+        parser.print_usage(sys.stderr)
+        _err("mantle-lint: error: give one or more files or directories to lint")
+        return EXIT_USAGE
+    return _lint(ns, parser)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        _err("mantle-lint: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``mantle-lint ... | head``): stop quietly, without a second error at exit.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_USAGE
+    except Exception as e:  # the last resort: one line, never a traceback
+        detail = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+        _err(f"{INTERNAL_ERROR}: {detail} (please report this)")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

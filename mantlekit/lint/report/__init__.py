@@ -1,0 +1,87 @@
+"""Reporters: turn a finished run into text for stdout. One module per ``--format``.
+
+Reporters only format; they never decide the exit status or read files. Input errors are also printed on
+stderr by the CLI whatever the format; the machine-readable formats carry them too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from mantlekit.lint.config import Config
+from mantlekit.lint.findings import SEVERITIES
+from mantlekit.lint.runner import Result
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@dataclass(slots=True)
+class Run:
+    """What a reporter needs: the result, the configuration it ran with and the exit status it ends in."""
+
+    result: Result
+    config: Config
+    exit_code: int
+    fail_on: str = "error"
+
+    @property
+    def files(self) -> int:
+        """Files read and recognised, plus policy files read only for configured principals."""
+        seen = {os.path.realpath(f) for f in self.result.inventory.files}
+        seen.update(os.path.realpath(p.source.file) for p in self.config.documents)
+        return len(seen)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.result.findings)
+        return {s: c.get(s, 0) for s in reversed(SEVERITIES)}
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "findings": len(self.result.findings),
+            "by_severity": self.counts(),
+            "input_errors": len(self.result.errors),
+            "fail_on": self.fail_on,
+            "exit_code": self.exit_code,
+        }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(run: Run) -> str:
+    """``3 findings (2 errors, 1 warning) in 12 files`` (``; 1 input error`` when some input was unreadable)."""
+    counts = run.counts()
+    parts = [_plural(n, s) for s, n in counts.items() if n]
+    line = _plural(len(run.result.findings), "finding")
+    if parts:
+        line += f" ({', '.join(parts)})"
+    line += f" in {_plural(run.files, 'file')}"
+    if run.result.errors:
+        line += f"; {_plural(len(run.result.errors), 'input error')}"
+    return line
+
+
+def render(fmt: str, run: Run, color: bool = False) -> str:
+    """The report in ``fmt`` (one of :data:`FORMATS`), ending in a newline."""
+    if fmt == "text":
+        from mantlekit.lint.report.text import render as text
+
+        return text(run, color=color)
+    if fmt == "json":
+        from mantlekit.lint.report.json_ import render as json_
+
+        return json_(run)
+    if fmt == "sarif":
+        from mantlekit.lint.report.sarif import render as sarif
+
+        return sarif(run)
+    if fmt == "github":
+        from mantlekit.lint.report.github import render as github
+
+        return github(run)
+    raise ValueError(f"unknown format {fmt!r}")
