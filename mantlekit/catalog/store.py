@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import os
 import re
@@ -54,6 +55,8 @@ class Catalog:
         self._prefixes = frozenset(self._names)
         self._services: dict[str, ServiceInfo] = {}
         self._lock = threading.Lock()
+        self._suggestions: dict[str, str | None] = {}
+        self._grams: dict[str, dict[str, frozenset[str]]] = {}
 
     def __repr__(self) -> str:
         return f"Catalog({str(self.directory)!r}, date={self.date!r}, services={len(self._names)})"
@@ -116,7 +119,17 @@ class Catalog:
 
     def suggest(self, full_name: str) -> str | None:
         """The nearest real action to a misspelt one: same service (or, for an unknown prefix, the nearest
-        prefix), closest name by :mod:`difflib`. None when nothing is close."""
+        prefix), closest name by :mod:`difflib`. None when nothing is close.
+
+        Memoised per name: a large policy set repeats the same unknown actions, and difflib over a service
+        of 700 actions is the most expensive thing a lint run does.
+        """
+        key = full_name.lower()
+        if key not in self._suggestions:
+            self._suggestions[key] = self._suggest(full_name)
+        return self._suggestions[key]
+
+    def _suggest(self, full_name: str) -> str | None:
         import difflib
 
         prefix, sep, name = full_name.partition(":")
@@ -134,8 +147,18 @@ class Catalog:
         exact = svc.actions.get(name.lower())
         if exact is not None:
             return exact.full_name
-        close = difflib.get_close_matches(name.lower(), list(svc.actions), n=1, cutoff=0.6)
+        # difflib over every action of a large service is slow; shortlist by shared letter pairs first.
+        q = _bigrams(name.lower())
+        grams = self._grams.get(svc.prefix)
+        if grams is None:
+            grams = self._grams[svc.prefix] = {k: _bigrams(k) for k in svc.actions}
+        shortlist = heapq.nlargest(8, grams, key=lambda k: len(q & grams[k]) / (len(q | grams[k]) or 1))
+        close = difflib.get_close_matches(name.lower(), shortlist, n=1, cutoff=0.6)
         return svc.actions[close[0]].full_name if close else None
+
+
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1))
 
 
 def _usable_user_catalog(directory: Path, bundled_date: str) -> bool:
@@ -156,15 +179,31 @@ def _load(user_dir: str | None) -> Catalog:
     return bundled
 
 
+_default: list[Catalog] = []
+
+
 def get_catalog(catalog_dir: str | os.PathLike[str] | None = None) -> Catalog:
     """The catalog in use (cached): the user catalog (``catalog_dir`` or :func:`user_catalog_dir`) when it
     is present, valid and not older than the bundled one, else the bundled catalog.
-    ``get_catalog.cache_clear()`` forgets loaded catalogs (after an update, or in tests)."""
-    return _load(str(Path(catalog_dir) if catalog_dir is not None else user_catalog_dir()))
+    ``get_catalog.cache_clear()`` forgets loaded catalogs (after an update, or in tests).
+
+    Rules call this per document, so the default answer is memoised outright: resolving the user
+    directory (environment, home) on every call cost more than the linting itself.
+    """
+    if catalog_dir is None:
+        if not _default:
+            _default.append(_load(str(user_catalog_dir())))
+        return _default[0]
+    return _load(str(Path(catalog_dir)))
+
+
+def _cache_clear() -> None:
+    _default.clear()
+    _load.cache_clear()
 
 
 def bundled_catalog() -> Catalog:
     return _load(None)
 
 
-get_catalog.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
+get_catalog.cache_clear = _cache_clear  # type: ignore[attr-defined]

@@ -127,7 +127,7 @@ def read_paths(paths: Sequence[str]) -> Inventory:
     seen: set[str] = set()
     for top in paths:
         for path in _walk(top, inv.errors):
-            real = os.path.realpath(path)
+            real = os.path.abspath(path)
             if real in seen:
                 continue
             seen.add(real)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
-from mantlekit.catalog import get_catalog
+from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule
@@ -12,23 +13,35 @@ from mantlekit.lint.rules.iam002_unknown_prefix import action_patterns
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
+@lru_cache(maxsize=65536)
+def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None] | None:
+    """(message, suggestion) when a lower-case action pattern names nothing in a known service.
+
+    Memoised: a policy set repeats the same actions thousands of times.
+    """
+    prefix, _, name = pattern.partition(":")
+    if pattern == "*" or prefix not in cat.prefixes() or name == "*":
+        return None
+    if "*" in name or "?" in name:
+        if cat.expand(pattern):
+            return None
+        result = (f"{pattern} matches no {prefix} action", None)
+    else:
+        if cat.action(pattern) is not None:
+            return None
+        result = (f"{prefix} has no action {name!r}", cat.suggest(pattern))
+    if mantle_action_problem(pattern, cat):
+        return None  # MNT006 reports Mantle's own
+    return result
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    prefixes = cat.prefixes()
     for st, key, i, pattern in action_patterns(policy):
-        prefix, _, name = pattern.partition(":")
-        if pattern == "*" or prefix not in prefixes or name == "*":
+        problem = unknown_action(cat, pattern)
+        if problem is None:
             continue
-        if "*" in name or "?" in name:
-            if cat.expand(pattern):
-                continue
-            message, suggestion = f"{pattern} matches no {prefix} action", None
-        else:
-            if cat.action(pattern) is not None:
-                continue
-            message, suggestion = f"{prefix} has no action {name!r}", cat.suggest(pattern)
-        if mantle_action_problem(pattern, cat):
-            continue  # MNT006 reports Mantle's own
+        message, suggestion = problem
         fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
         yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)
 

@@ -13,6 +13,11 @@ from mantlekit.lint.rules.base import Rule
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
 
 
+def _may_be_bedrock(prefix: str) -> bool:
+    """Cheap pre-check: only bedrock, bedrock-mantle or a wildcard prefix can name a bearer-token action."""
+    return prefix in ("bedrock", "bedrock-mantle") or "*" in prefix or "?" in prefix
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
     for st in policy.statements:
         if not st.is_allow or st.actions is None:
@@ -20,7 +25,8 @@ def _check(policy: Policy) -> Iterator[Finding]:
         for i, pattern in enumerate(st.actions):
             # A service-wide wildcard on a project ARN is a normal statement; it simply does not cover the
             # bearer-token action. Only statements that name it (fully or by a narrower pattern) are meant for it.
-            if pattern == "*" or pattern.endswith(":*"):
+            prefix = pattern.partition(":")[0]
+            if pattern == "*" or pattern.endswith(":*") or not _may_be_bedrock(prefix):
                 continue
             hit = next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
             if hit is None:
