@@ -46,14 +46,25 @@ class PolicySet:
 
     identity: Sequence[Policy] = ()
     boundary: Policy | None = None
-    #: One policy per level of the organization; each level must allow.
-    scps: Sequence[Policy] = ()
+    #: One entry per level of the organization (root, OU, ..., account); each level must allow. A level is
+    #: one SCP or a sequence of the SCPs attached there (they are united, as AWS does: FullAWSAccess plus a
+    #: deny-list guardrail is the usual pair).
+    scps: Sequence[Policy | Sequence[Policy]] = ()
     endpoint: Policy | None = None
     resource: Policy | None = None
 
     def all_policies(self) -> list[Policy]:
         out = list(self.identity)
-        out += [p for p in (self.boundary, *self.scps, self.endpoint, self.resource) if p is not None]
+        out += [p for p in (self.boundary, *self.scp_policies(), self.endpoint, self.resource) if p is not None]
+        return out
+
+    def scp_levels(self) -> list[list[Policy]]:
+        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.scps]
+
+    def scp_policies(self) -> list[Policy]:
+        out = []
+        for level in self.scp_levels():
+            out += level
         return out
 
 
@@ -256,11 +267,12 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     gates.append(granting)
     if policies.boundary is not None:
         gates.append(layer("permissions boundary", [policies.boundary]))
-    for scp in policies.scps:
-        g = layer(f"SCP {scp.display}", [scp])
-        if not any(s.is_allow for s in scp.statements):
+    for level in policies.scp_levels():
+        names = " + ".join(p.display for p in level)
+        g = layer(f"SCP {names}", level)
+        if not any(s.is_allow for p in level for s in p.statements):
             notes.append(
-                f"{scp.display} has no Allow statement, so it denies everything; AWS attaches FullAWSAccess "
+                f"{names} has no Allow statement, so it denies everything; AWS attaches FullAWSAccess "
                 "to every root, OU and account by default, and an SCP level allows only what its Allows name"
             )
         gates.append(g)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 
@@ -214,15 +213,9 @@ def _matrix_text(rows: list[dict], caps: tuple[str, ...], short) -> str:
 
 
 def _config(ns: argparse.Namespace, errors: list[InputError]):
-    try:
-        from mantlekit.lint import config as config_mod
-    except ImportError:  # pragma: no cover
-        return None
-    load = getattr(config_mod, "load_config", None)
-    if load is None:
-        return None
-    start = ns.paths[0] if ns.paths else os.getcwd()
-    return load(ns.config, start)
+    from mantlekit.lint.config import discover_config, load_config
+
+    return load_config(ns.config) if ns.config else discover_config(ns.paths)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mantlekit.iam.locate import JsonLocator
-from mantlekit.iam.model import IDENTITY, PolicyError, Source
+from mantlekit.iam.model import IDENTITY, RESOURCE, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import Inventory
@@ -42,8 +42,13 @@ def _is_policy(data: Any, path: str) -> bool:
 def _read_policy(data: Any, text: str, path: str) -> Inventory:
     inv = Inventory(files=[path])
     source = Source(path, JsonLocator(text) if text.lstrip().startswith("{") else None)
+    # A loose file does not say what it is attached to; a Principal element means resource-based (a
+    # bucket, key, trust or VPC endpoint policy), anything else is read as identity-based.
+    statements = data.get("Statement")
+    items = statements if isinstance(statements, list) else [statements]
+    named = any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in items)
     try:
-        inv.documents.append(normalise(data, source, (), IDENTITY))
+        inv.documents.append(normalise(data, source, (), RESOURCE if named else IDENTITY))
     except PolicyError as e:
         inv.errors.append(InputError(e.file, e.message, e.line, e.column))
     return inv
