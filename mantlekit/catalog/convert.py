@@ -18,6 +18,7 @@ from mantlekit import facts
 from mantlekit.catalog.model import (
     ACCESS_LEVELS,
     LIST,
+    OBSERVED,
     PERMISSIONS,
     PREFIX_RE,
     READ,
@@ -239,3 +240,34 @@ def facts_service(base: ServiceInfo | None = None) -> ServiceInfo:
 def overlay_facts(services: dict[str, ServiceInfo]) -> None:
     """Replace bedrock-mantle in ``services`` by :func:`facts_service` merged over it."""
     services[facts.SERVICE_PREFIX] = facts_service(services.get(facts.SERVICE_PREFIX))
+
+
+def overlay_observed(services: dict[str, ServiceInfo], documents: Iterable[object]) -> int:
+    """Add actions that AWS managed policies name but the reference data lacks; returns how many.
+
+    AWS writes its managed policies against the live service, so an action one of them names exists even
+    when the (older) reference data does not list it yet. Such actions are added by name only, with access
+    level ``Unknown`` and no resource types, so the linter stops calling them typos without pretending to
+    know more. Wildcards and NotAction entries are not names and are skipped.
+    """
+    added = 0
+    for doc in documents:
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        for st in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(st, dict) or st.get("Effect") != "Allow":
+                continue
+            actions = st.get("Action")
+            for a in actions if isinstance(actions, list) else [actions]:
+                if not isinstance(a, str) or a.count(":") != 1 or "*" in a or "?" in a:
+                    continue
+                prefix, name = a.split(":")
+                prefix = prefix.lower()
+                if not name or not PREFIX_RE.match(prefix):
+                    continue
+                svc = services.get(prefix)
+                if svc is None:
+                    svc = services[prefix] = ServiceInfo(prefix, prefix, {}, {}, {})
+                if name.lower() not in svc.actions:
+                    svc.actions[name.lower()] = ActionInfo(prefix, name, OBSERVED)
+                    added += 1
+    return added

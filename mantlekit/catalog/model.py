@@ -29,8 +29,10 @@ INDEX_FILE = "index.json"
 SERVICES_DIR = "services"
 
 READ, WRITE, LIST, TAGGING, PERMISSIONS = "Read", "Write", "List", "Tagging", "Permissions management"
+#: An action known only because an AWS managed policy names it (newer than the reference data).
+OBSERVED = "Unknown"
 ACCESS_LEVELS = (LIST, READ, WRITE, PERMISSIONS, TAGGING)
-ACCESS_CODES = {READ: "R", WRITE: "W", LIST: "L", TAGGING: "T", PERMISSIONS: "P"}
+ACCESS_CODES = {READ: "R", WRITE: "W", LIST: "L", TAGGING: "T", PERMISSIONS: "P", OBSERVED: "U"}
 _ACCESS_BY_CODE = {v: k for k, v in ACCESS_CODES.items()}
 
 #: What a service prefix may look like; anything else is refused before it becomes a file name.
@@ -56,6 +58,11 @@ class ActionInfo:
     @property
     def full_name(self) -> str:
         return f"{self.service}:{self.name}"
+
+    @property
+    def observed(self) -> bool:
+        """Known by name only (from AWS managed policies): access level and resource types unknown."""
+        return self.access_level == OBSERVED
 
 
 @dataclass(frozen=True, slots=True)
