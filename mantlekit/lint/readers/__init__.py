@@ -120,6 +120,8 @@ def load_text(path: str) -> tuple[Any, str]:
                 raise InputError(path, f"not valid JSON: {e.msg}", e.lineno, e.colno) from None
         except RecursionError:
             raise InputError(path, "nested too deeply to be read") from None
+        except ValueError as e:  # e.g. an integer literal longer than Python converts
+            raise InputError(path, f"not readable as JSON: {e}") from None
     from mantlekit.lint.readers import yamlish
 
     return yamlish.load(text, path), text
