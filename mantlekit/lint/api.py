@@ -47,10 +47,7 @@ def exit_code(result: Result, fail_on: str = "error") -> int:
     (``info``, ``warning``, ``error``; ``never`` never fails), else 0."""
     if result.errors:
         return EXIT_ERROR
-    if fail_on == "never":
-        return EXIT_OK
-    threshold = SEVERITY_RANK[fail_on]
-    return EXIT_FINDINGS if any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in result.findings) else EXIT_OK
+    return EXIT_FINDINGS if failing(result.findings, fail_on) else EXIT_OK
 
 
 def failing(findings: Sequence[Finding], fail_on: str = "error") -> list[Finding]:

@@ -446,13 +446,23 @@ class _Loader:
                 if p is not None:
                     identity.append(p)
         boundary = self._single(raw, "boundary", BOUNDARY, where, managed=True)
-        endpoint = self._single(raw, "endpoint-policy", ENDPOINT, where, managed=False)
-        scps: list[Policy] = []
+        scps: list[Policy | list[Policy]] = []
         if "scps" in raw:
-            for ref in self._strings(raw["scps"], "scps", *where, "scps") or ():
-                p = self._policy(ref, SCP, (*where, "scps"), managed=False)
-                if p is not None:
-                    scps.append(p)
+            levels = raw["scps"]
+            if not isinstance(levels, list) or not all(
+                isinstance(lvl, str) or (isinstance(lvl, list) and lvl and all(isinstance(x, str) for x in lvl))
+                for lvl in levels
+            ):
+                self.error(
+                    "scps must be a list of SCP files (or, for a level, a list of its SCP files)", *where, "scps"
+                )
+                levels = []
+            for level in levels:
+                refs = [level] if isinstance(level, str) else level
+                got = [self._policy(ref, SCP, (*where, "scps"), managed=False) for ref in refs]
+                if all(p is not None for p in got):
+                    scps.append(got[0] if isinstance(level, str) else got)  # type: ignore[arg-type]
+        endpoint = self._single(raw, "endpoint-policy", ENDPOINT, where, managed=False)
 
         if len(self.config.errors) > n_errors or name is None:
             return None
@@ -563,7 +573,12 @@ def load_config(path: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        if m:
+            line, col = int(m[1]), int(m[2])
+        elif "end of document" in str(e):
+            line, col = text.count("\n") + 1, len(text) - text.rfind("\n")
+        else:
+            line, col = 1, 1
         msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e))
         return Config(file=display, errors=[InputError(display, f"not valid TOML: {msg}", line, col)])
     except RecursionError:
