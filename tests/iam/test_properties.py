@@ -1,0 +1,427 @@
+"""Properties of the engine over random policies and requests, and of the reader over random garbage.
+
+- Adding an Allow never makes a verdict worse; adding a Deny never makes it better
+  (order: any deny < conditional < allowed; an explicit deny stays explicit).
+- The order of statements, of identity policies and of SCP levels never changes the verdict, the set of
+  deciding statements (for denials and conditional verdicts) or the missing context.
+- Whatever the input, ``load_policy`` either raises ``PolicyError`` or returns a policy; text that is not a
+  valid policy always leaves problems; the engine never crashes on what the reader returned.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.match import Context
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, KINDS, RESOURCE, SCP, Policy, PolicyError
+from mantlekit.iam.parse import load_policy
+
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+ACCT = "111122223333"
+ROLE = f"arn:aws:iam::{ACCT}:role/R"
+THING = f"arn:aws:svc:us-east-1:{ACCT}:thing"
+
+ACTIONS = ["svc:Get", "svc:Put", "svc:List", "other:Get"]
+ACTION_PATTERNS = ["*", "svc:*", "svc:Get", "svc:G*", "svc:?et", "SVC:put", "other:*", "svc:*t"]
+RESOURCES = [f"{THING}/a", f"{THING}/b", f"{THING}/a:x", "*"]
+RESOURCE_PATTERNS = [
+    "*",
+    f"{THING}/a",
+    f"{THING}/*",
+    f"{THING}/?",
+    "arn:aws:svc:*:*:thing/*",
+    "arn:aws:svc:*",
+    f"{THING}/${{k1}}",
+    f"{THING}/${{k1, 'a'}}",
+]
+KEYS = ["k1", "K2", "aws:TagKeys"]
+VALUES = ["a", "b", "1", "10", "true", "203.0.113.9", "2026-01-01T00:00:00Z", "x*", "${k2}", "nan"]
+OPERATORS = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringLike",
+    "StringEqualsIgnoreCase",
+    "StringEqualsIfExists",
+    "StringNotLikeIfExists",
+    "NumericLessThan",
+    "NumericNotEquals",
+    "DateGreaterThan",
+    "Bool",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnLike",
+    "BinaryEquals",
+    "Null",
+    "ForAllValues:StringEquals",
+    "ForAnyValue:StringEquals",
+    "ForAllValues:StringNotLike",
+    "ForAnyValue:StringNotEquals",
+]
+RANK = {Verdict.EXPLICIT_DENY: 0, Verdict.IMPLICIT_DENY: 0, Verdict.CONDITIONAL: 1, Verdict.ALLOWED: 2}
+
+
+# --- random valid policies -------------------------------------------------------------------------
+
+
+def one_or_list(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    return st.one_of(strategy, st.lists(strategy, min_size=1, max_size=3))
+
+
+conditions = st.dictionaries(
+    st.sampled_from(OPERATORS),
+    st.dictionaries(st.sampled_from(KEYS), one_or_list(st.sampled_from(VALUES)), min_size=1, max_size=2),
+    max_size=2,
+)
+
+
+@st.composite
+def statements(draw: st.DrawFn, kind: str, effect: str | None = None) -> dict[str, Any]:
+    s: dict[str, Any] = {"Effect": effect or draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"]))}
+    s["NotAction" if draw(st.booleans()) and draw(st.booleans()) else "Action"] = draw(
+        one_or_list(st.sampled_from(ACTION_PATTERNS))
+    )
+    if kind != RESOURCE or draw(st.booleans()):
+        key = "NotResource" if draw(st.booleans()) and draw(st.booleans()) else "Resource"
+        s[key] = draw(one_or_list(st.sampled_from(RESOURCE_PATTERNS)))
+    if kind in (ENDPOINT, RESOURCE):
+        s["Principal"] = draw(st.sampled_from(["*", {"AWS": ROLE}, {"AWS": ACCT}, {"AWS": [ROLE, "*"]}]))
+    cond = draw(conditions) if draw(st.booleans()) else None
+    if cond:
+        s["Condition"] = cond
+    return s
+
+
+def documents(kind: str, min_size: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(
+        lambda stmts, version: {"Version": version, "Statement": stmts},
+        st.lists(statements(kind), min_size=min_size, max_size=4),
+        st.sampled_from(["2012-10-17", "2012-10-17", "2008-10-17"]),
+    )
+
+
+@st.composite
+def policy_sets(draw: st.DrawFn) -> dict[str, Any]:
+    def sometimes(kind: str) -> dict[str, Any] | None:
+        return draw(documents(kind, 1)) if draw(st.integers(0, 2)) == 0 else None
+
+    return {
+        "identity": draw(st.lists(documents(IDENTITY, 1), max_size=2)),
+        "boundary": sometimes(BOUNDARY),
+        "scps": draw(st.lists(documents(SCP, 1), max_size=2)) if draw(st.booleans()) else [],
+        "endpoint": sometimes(ENDPOINT),
+        "resource": sometimes(RESOURCE),
+    }
+
+
+context_values = st.one_of(
+    st.none(),
+    st.just([]),
+    st.sampled_from(VALUES),
+    st.lists(st.sampled_from(VALUES), min_size=1, max_size=3),
+)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> Request:
+    values = draw(st.dictionaries(st.sampled_from([*KEYS, "aws:PrincipalArn"]), context_values, max_size=4))
+    if "aws:PrincipalArn" in values:
+        values["aws:PrincipalArn"] = draw(st.sampled_from([ROLE, f"arn:aws:iam::{ACCT}:role/Other"]))
+    return Request(
+        draw(st.sampled_from(ACTIONS)),
+        draw(st.sampled_from(RESOURCES)),
+        Context(values, closed=draw(st.booleans())),
+    )
+
+
+def _number_sids(spec: dict[str, Any]) -> None:
+    """Give every statement a unique Sid so deciding statements can be compared across shuffles."""
+    n = 0
+    for docs in _docs(spec):
+        for s in docs["Statement"]:
+            s["Sid"] = f"S{n}"
+            n += 1
+
+
+def _docs(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    out = list(spec["identity"]) + list(spec["scps"])
+    out += [spec[k] for k in ("boundary", "endpoint", "resource") if spec[k] is not None]
+    return out
+
+
+def build(spec: dict[str, Any]) -> PolicySet:
+    def load(d: dict[str, Any] | None, file: str, kind: str) -> Policy | None:
+        if d is None:
+            return None
+        p = load_policy(json.dumps(d), file, kind)
+        assert p.problems == [], [(x.code, x.message) for x in p.problems]
+        return p
+
+    return PolicySet(
+        identity=[load(d, f"id{i}.json", IDENTITY) for i, d in enumerate(spec["identity"])],
+        boundary=load(spec["boundary"], "boundary.json", BOUNDARY),
+        scps=[load(d, f"scp{i}.json", SCP) for i, d in enumerate(spec["scps"])],
+        endpoint=load(spec["endpoint"], "endpoint.json", ENDPOINT),
+        resource=load(spec["resource"], "resource.json", RESOURCE),
+    )
+
+
+def _add(spec: dict[str, Any], where: str, index: int, statement: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``spec`` with ``statement`` added to the policy ``where`` (a new one if needed)."""
+    new = json.loads(json.dumps(spec))
+    if where in ("identity", "scps"):
+        if not new[where] or index >= len(new[where]):
+            new[where].append({"Version": "2012-10-17", "Statement": []})
+            index = len(new[where]) - 1
+        new[where][index]["Statement"].append(statement)
+    else:
+        if new[where] is None:
+            new[where] = {"Version": "2012-10-17", "Statement": []}
+        new[where]["Statement"].append(statement)
+    return new
+
+
+_KIND_OF = {"identity": IDENTITY, "scps": SCP, "boundary": BOUNDARY, "endpoint": ENDPOINT, "resource": RESOURCE}
+
+
+@st.composite
+def additions(draw: st.DrawFn, effect: str) -> tuple[dict[str, Any], str, int, dict[str, Any]]:
+    spec = draw(policy_sets())
+    where = draw(st.sampled_from(list(_KIND_OF)))
+    # Adding a whole new SCP level or boundary would add a gate, which may deny: only add to existing ones.
+    if where in ("boundary", "endpoint") and spec[where] is None:
+        where = "identity"
+    if where == "scps" and not spec["scps"]:
+        where = "identity"
+    if where == "resource" and spec["resource"] is None and effect == "Allow":
+        where = "identity"
+    index = draw(st.integers(0, 2))
+    if where == "scps":
+        index = min(index, len(spec["scps"]) - 1)
+    return spec, where, index, draw(statements(_KIND_OF[where], effect))
+
+
+@SETTINGS
+@given(additions("Allow"), requests())
+def test_adding_an_allow_never_makes_the_verdict_worse(add, req):
+    spec, where, index, statement = add
+    before = decide(build(spec), req)
+    after = decide(build(_add(spec, where, index, statement)), req)
+    assert RANK[after.verdict] >= RANK[before.verdict], (before.verdict, after.verdict)
+    if before.verdict is Verdict.ALLOWED:
+        assert after.verdict is Verdict.ALLOWED
+    if before.verdict is Verdict.EXPLICIT_DENY:
+        assert after.verdict is Verdict.EXPLICIT_DENY
+
+
+@SETTINGS
+@given(additions("Deny"), requests())
+def test_adding_a_deny_never_makes_the_verdict_better(add, req):
+    spec, where, index, statement = add
+    before = decide(build(spec), req)
+    after = decide(build(_add(spec, where, index, statement)), req)
+    assert RANK[after.verdict] <= RANK[before.verdict], (before.verdict, after.verdict)
+    if before.verdict in (Verdict.EXPLICIT_DENY, Verdict.IMPLICIT_DENY):
+        assert after.verdict in (Verdict.EXPLICIT_DENY, Verdict.IMPLICIT_DENY)
+    if before.verdict is Verdict.EXPLICIT_DENY:
+        assert after.verdict is Verdict.EXPLICIT_DENY
+
+
+@SETTINGS
+@given(policy_sets(), requests(), st.randoms(use_true_random=False))
+def test_order_of_statements_and_policies_does_not_matter(spec, req, rnd: random.Random):
+    _number_sids(spec)
+    shuffled = json.loads(json.dumps(spec))
+    for d in _docs(shuffled):
+        rnd.shuffle(d["Statement"])
+    rnd.shuffle(shuffled["identity"])
+    rnd.shuffle(shuffled["scps"])
+    a = decide(build(spec), req)
+    b = decide(build(shuffled), req)
+    assert a.verdict is b.verdict
+    assert a.missing_context == b.missing_context
+    if a.verdict is not Verdict.ALLOWED:  # an allow cites the first allowing statement of each layer
+        assert sorted(s.sid for s in a.deciding) == sorted(s.sid for s in b.deciding)
+    if a.verdict is Verdict.IMPLICIT_DENY and not a.failed_gate.startswith("SCP"):
+        assert a.failed_gate == b.failed_gate
+
+
+@SETTINGS
+@given(policy_sets(), requests())
+def test_a_closed_context_is_never_conditional(spec, req):
+    closed = Request(req.action, req.resource, Context(dict(req.context.items()), closed=True))
+    d = decide(build(spec), closed)
+    assert d.verdict is not Verdict.CONDITIONAL
+    assert d.missing_context == []
+
+
+# --- garbage in ---------------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def _read(text: str, kind: str = IDENTITY) -> Policy | None:
+    """load_policy, allowing only PolicyError; a returned policy is also evaluated once."""
+    try:
+        p = load_policy(text, "fuzz.json", kind)
+    except PolicyError as e:
+        assert e.line >= 1 and e.column >= 1
+        assert str(e).startswith("fuzz.json:")
+        return None
+    for st_ in p.statements:
+        st_.location()
+    for prob in p.problems:
+        p.location(*prob.path)
+    ps = PolicySet(identity=[p]) if kind == IDENTITY else PolicySet(identity=[], **{_SLOT[kind]: p})
+    decide(ps, Request("svc:Get", f"{THING}/a", Context({"k1": "a"})))
+    return p
+
+
+_SLOT = {BOUNDARY: "boundary", ENDPOINT: "endpoint", RESOURCE: "resource"}
+
+
+@SETTINGS
+@given(json_values, st.sampled_from([k for k in KINDS if k != SCP]))
+def test_random_json_values_are_refused_or_have_problems(value, kind):
+    p = _read(json.dumps(value), kind)
+    assert p is None or p.problems
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_random_bytes_are_refused_or_have_problems(data):
+    p = _read(data.decode("utf-8", errors="replace"))
+    assert p is None or p.problems
+
+
+@SETTINGS
+@given(st.text(alphabet='{}[]:,"\\ \n0123456789.eE+-truefalsn', max_size=60))
+def test_json_like_text_is_refused_or_has_problems(text):
+    p = _read(text)
+    assert p is None or p.problems
+
+
+def _valid() -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "S",
+                "Effect": "Allow",
+                "Action": ["svc:Get"],
+                "Resource": ["*"],
+                "Condition": {"StringEquals": {"k1": ["a"]}},
+            }
+        ],
+    }
+
+
+not_string = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.lists(json_values)
+    | st.dictionaries(st.text(max_size=5), json_values)
+)
+not_string_list = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.dictionaries(st.text(max_size=5), json_values)
+    | st.just([])
+    | st.lists(st.none() | st.integers() | st.lists(st.text()), min_size=1, max_size=3)
+)
+not_condition_value = (
+    st.none()
+    | st.dictionaries(st.text(max_size=5), json_values)
+    | st.just([])
+    | st.lists(st.none() | st.lists(st.text()), min_size=1, max_size=3)
+)
+# (where, strategy of wrong values): each puts a value IAM would refuse in one field of a valid policy.
+WRONG = {
+    "Version": not_string.filter(lambda v: v is not None) | st.text(max_size=12).filter(lambda v: v[:2] != "20"),
+    "Statement": st.none() | st.booleans() | st.integers() | st.text() | st.lists(not_string, min_size=1, max_size=2),
+    "Sid": not_string.filter(lambda v: v is not None),
+    "Effect": not_string | st.sampled_from(["allow", "DENY", "Permit", ""]),
+    "Action": not_string_list | st.sampled_from(["GetObject", "svc:", ":Get", "a:b:c"]),
+    "Resource": not_string_list,
+    "Condition": not_string.filter(lambda v: v != {}),
+    "Condition.operator": not_string.filter(lambda v: not (isinstance(v, dict) and v)) | st.just({}),
+    "Condition.value": not_condition_value,
+    "Condition.name": st.sampled_from(["StringEqualz", "NullIfExists", "ForAllValues:Null", "ForEach:StringLike"]),
+    "Principal": not_string_list | st.sampled_from(["arn:aws:iam::1:root", {"Bogus": "x"}, {"AWS": []}]),
+    "Extra": json_values,
+}
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(WRONG)), st.data())
+def test_wrong_types_in_every_field_are_problems_never_crashes(field, data):
+    value = data.draw(WRONG[field])
+    d = _valid()
+    s = d["Statement"][0]
+    kind = IDENTITY
+    if field in ("Version", "Statement"):
+        d[field] = value
+    elif field in ("Sid", "Effect", "Action", "Resource", "Condition"):
+        s[field] = value
+    elif field == "Condition.operator":
+        s["Condition"]["StringEquals"] = value
+    elif field == "Condition.value":
+        s["Condition"]["StringEquals"]["k1"] = value
+    elif field == "Condition.name":
+        s["Condition"] = {value: {"k1": "a"}}
+    elif field == "Principal":
+        kind = ENDPOINT
+        s[field] = value
+    else:
+        s[data.draw(st.text(min_size=1, max_size=8).filter(lambda k: k not in s and k != "NotResource"))] = value
+    p = _read(json.dumps(d), kind)
+    assert p is not None and p.problems, field
+
+
+def test_valid_base_policy_has_no_problems():
+    p = _read(json.dumps(_valid()))
+    assert p is not None and p.problems == [] and len(p.statements) == 1
+
+
+def test_deep_nesting_is_a_policy_error():
+    for text in (
+        "[" * 10000 + "]" * 10000,
+        '{"a":' * 10000 + "1" + "}" * 10000,
+        '{"Version": "2012-10-17", "Statement": ' + "[" * 10000 + "]" * 10000 + "}",
+        "[" * 10000,
+    ):
+        assert _read(text) is None
+
+
+def test_moderate_nesting_in_a_field_is_a_problem():
+    d = _valid()
+    text = json.dumps(d).replace('"Effect": "Allow"', '"Effect": ' + "[" * 500 + "]" * 500)
+    p = _read(text)
+    assert p is not None and any(x.code == "structure" for x in p.problems)
+
+
+def test_over_long_integer_is_a_policy_error_with_its_place():
+    text = '{\n  "Version": "2012-10-17",\n  "Statement": [], "Id": ' + "7" * 5000 + "\n}"
+    try:
+        load_policy(text, "big.json")
+    except PolicyError as e:
+        assert (e.file, e.line, e.column) == ("big.json", 3, 26)
+    else:  # pragma: no cover
+        raise AssertionError("no PolicyError")
