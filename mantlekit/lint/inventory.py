@@ -43,6 +43,8 @@ class Principal:
     arn: str | None = None
     #: Tags, e.g. {"mantlekit:api-key": "long-term"}.
     tags: dict[str, str] = field(default_factory=dict)
+    #: Bedrock service-specific credentials (ListServiceSpecificCredentials entries) of a live or saved account.
+    credentials: list[dict] = field(default_factory=list)
 
     @property
     def is_key(self) -> bool:

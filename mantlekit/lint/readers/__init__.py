@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,9 @@ def _is_policy(data: Any, path: str) -> bool:
 
 def _read_policy(data: Any, text: str, path: str) -> Inventory:
     inv = Inventory(files=[path])
-    source = Source(path, JsonLocator(text) if text.lstrip().startswith("{") else None)
+    from mantlekit.lint.readers.yamlish import locator_of
+
+    source = Source(path, locator_of(data) or (JsonLocator(text) if text.lstrip().startswith("{") else None))
     # A loose file does not say what it is attached to; a Principal element means resource-based (a
     # bucket, key, trust or VPC endpoint policy), anything else is read as identity-based.
     statements = data.get("Statement")
@@ -132,14 +135,26 @@ def read_paths(paths: Sequence[str]) -> Inventory:
     inv = Inventory()
     chain = readers()
     seen: set[str] = set()
-    for top in paths:
-        for path in _walk(top, inv.errors):
-            real = os.path.abspath(path)
-            if real in seen:
-                continue
-            seen.add(real)
-            inv.extend(read_file(path, chain))
+    try:
+        for top in paths:
+            for path in _walk(top, inv.errors):
+                real = os.path.abspath(path)
+                if real in seen:
+                    continue
+                seen.add(real)
+                inv.extend(read_file(path, chain))
+    finally:
+        finalize(inv)
     return inv
+
+
+def finalize(inv: Inventory) -> None:
+    """After every file: let readers that gather across files (paginated account details) finish."""
+    for modname in ("cdk_out", "cfn", "account"):
+        mod = sys.modules.get(f"mantlekit.lint.readers.{modname}")
+        hook = getattr(mod, "finalize", None)
+        if hook is not None:
+            hook(inv)
 
 
 def read_file(path: str, chain: list[Reader] | None = None) -> Inventory:

@@ -1,57 +1,163 @@
-"""YAML for CloudFormation: short-form intrinsics (``!Ref``, ``!Sub``, ...) become their long forms.
+"""YAML for CloudFormation: short-form intrinsics (``!Ref``, ``!Sub``, ...) become their long forms, and
+every value keeps its place in the text.
+
+The text is composed into PyYAML nodes (libyaml when available) and turned into plain Python data here,
+so that each value's path (``("Resources", "Role", "Properties", "Policies", 0)``) is recorded with its
+1-based line and column. The top-level mapping is a :class:`LocatedDict` that carries a
+:class:`YamlLocator`; :func:`locator_of` returns it (readers pass it to ``Source`` so findings in YAML
+templates point at real lines).
+
+Positions: a mapping value that starts on a later line than its key (a block mapping or list) is placed
+on the key's line, so ``MyRole:`` is where a resource is; other values are placed where they start. A
+value reached through an alias (``*anchor``) is placed on the line that uses the alias.
+
+Short forms: ``!Ref X`` -> ``{"Ref": X}``, ``!Condition X`` -> ``{"Condition": X}``, ``!GetAtt A.B`` ->
+``{"Fn::GetAtt": ["A", "B"]}``, any other ``!Name v`` -> ``{"Fn::Name": v}``; the value inside a short
+form is at path ``(..., "Fn::Name", i)`` as in the long form. Timestamps stay strings (a policy
+``Version: 2012-10-17`` must not become a date).
 
 PyYAML is imported only here, so JSON-only runs never pay for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from mantlekit.lint.findings import InputError
 
+Path = tuple[Hashable, ...]
 
-def _loader() -> type:
-    import yaml
 
-    class Loader(yaml.SafeLoader):
-        pass
+class YamlLocator:
+    """Maps a path of keys and indexes to a 1-based (line, column); the nearest known enclosing path."""
 
-    def construct(loader: Loader, suffix: str, node: Any) -> dict[str, Any]:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        if suffix == "Ref":
-            return {"Ref": value}
-        if suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        if suffix == "Condition":
-            return {"Condition": value}
-        return {f"Fn::{suffix}": value}
+    __slots__ = ("positions",)
 
-    Loader.add_multi_constructor("!", construct)
-    # Timestamps stay strings (policy Version "2012-10-17" must not become a date).
-    Loader.yaml_implicit_resolvers = {
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return Loader
+    def __init__(self, positions: dict[Path, tuple[int, int]]) -> None:
+        self.positions = positions
+
+    def __call__(self, path: Path) -> tuple[int, int]:
+        p = tuple(path)
+        while p not in self.positions and p:
+            p = p[:-1]
+        return self.positions.get(p, (1, 1))
+
+
+class LocatedDict(dict):
+    """The top-level mapping of a YAML document, with the locator of its text."""
+
+    __slots__ = ("locator",)
+
+
+def locator_of(data: Any) -> YamlLocator | None:
+    """The locator of data returned by :func:`load`, or None (e.g. for JSON data)."""
+    return getattr(data, "locator", None)
 
 
 _LOADER: type | None = None
 
 
-def load(text: str, path: str) -> Any:
-    """Parse YAML text; errors name the file, line and column."""
+def _loader() -> type:
     global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class Loader(base):  # type: ignore[valid-type, misc]
+            pass
+
+        Loader.yaml_implicit_resolvers = {
+            k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+            for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        _LOADER = Loader
+    return _LOADER
+
+
+class _Builder:
+    """Turns composed nodes into Python data, recording positions by path."""
+
+    def __init__(self, loader: Any) -> None:
+        import yaml
+
+        self.yaml = yaml
+        self.loader = loader
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.memo: dict[int, Any] = {}
+
+    @staticmethod
+    def _pos(node: Any) -> tuple[int, int]:
+        m = node.start_mark
+        return (m.line + 1, m.column + 1)
+
+    def build(self, node: Any, path: Path, place: tuple[int, int] | None = None) -> Any:
+        self.positions.setdefault(path, place or self._pos(node))
+        key = id(node)
+        if key in self.memo:  # an alias: the same object, placed where the alias is used
+            return self.memo[key]
+        tag = node.tag or ""
+        if tag.startswith("!") and not tag.startswith("!!") and len(tag) > 1:
+            value = self._intrinsic(node, tag[1:], path)
+        elif isinstance(node, self.yaml.MappingNode):
+            value = self._mapping(node, path)
+        elif isinstance(node, self.yaml.SequenceNode):
+            value = []
+            self.memo[key] = value
+            for i, child in enumerate(node.value):
+                value.append(self.build(child, (*path, i)))
+        else:
+            value = self.loader.construct_object(node, deep=True)
+        self.memo[key] = value
+        return value
+
+    def _mapping(self, node: Any, path: Path) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        self.memo[id(node)] = out
+        self.loader.flatten_mapping(node)  # merge keys (<<)
+        for key_node, value_node in node.value:
+            if isinstance(key_node, self.yaml.ScalarNode):
+                k = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(k, str):
+                    k = key_node.value  # 123456789012: or On: as written, as CloudFormation reads it
+            else:
+                k = str(self.build(key_node, (*path, "<key>")))
+            kpos = self._pos(key_node)
+            vpos = self._pos(value_node)
+            place = kpos if vpos[0] != kpos[0] else vpos  # block value, or an alias to an earlier node
+            out[k] = self.build(value_node, (*path, k), place)
+        return out
+
+    def _intrinsic(self, node: Any, suffix: str, path: Path) -> dict[str, Any]:
+        name = "Ref" if suffix == "Ref" else "Condition" if suffix == "Condition" else f"Fn::{suffix}"
+        inner: Path = (*path, name)
+        if isinstance(node, self.yaml.ScalarNode):
+            self.positions.setdefault(inner, self._pos(node))
+            value: Any = node.value
+            if suffix == "GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, self.yaml.SequenceNode):
+            self.positions.setdefault(inner, self._pos(node))
+            value = [self.build(child, (*inner, i)) for i, child in enumerate(node.value)]
+        else:
+            self.positions.setdefault(inner, self._pos(node))
+            value = self._mapping(node, inner)
+            self.memo.pop(id(node), None)
+        return {name: value}
+
+
+def load(text: str, path: str) -> Any:
+    """Parse YAML text; errors name the file, line and column. A top-level mapping is a LocatedDict."""
     import yaml
 
-    if _LOADER is None:
-        _LOADER = _loader()
+    loader = _loader()(text)
     try:
-        return yaml.load(text, Loader=_LOADER)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        builder = _Builder(loader)
+        data = builder.build(node, ())
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -60,3 +166,10 @@ def load(text: str, path: str) -> Any:
         raise InputError(path, f"not valid YAML: {e}") from None
     except RecursionError:
         raise InputError(path, "nested too deeply to be read") from None
+    finally:
+        loader.dispose()
+    if isinstance(data, dict):
+        located = LocatedDict(data)
+        located.locator = YamlLocator(builder.positions)
+        return located
+    return data

@@ -1,0 +1,431 @@
+"""Account authorization details: the JSON of ``aws iam get-account-authorization-details``.
+
+A file is recognised by its ``UserDetailList`` / ``GroupDetailList`` / ``RoleDetailList`` lists (or a
+``Policies`` list next to ``IsTruncated`` / ``Marker``). Saved pages of one paginated call (each with
+``IsTruncated`` and ``Marker``) are merged before principals are built: :func:`read` keeps the page and
+:func:`finalize`, which the readers' walk calls once after every file, merges the pages found in one
+directory for one account and builds everything. Entities that appear on several pages (the same ARN)
+are taken once.
+
+Completeness: a set of pages where some page says ``IsTruncated: true`` (or carries a CLI ``NextToken``)
+and no page ends the set, or where a paginated set lacks a group or customer managed policy that its
+entities use, is an InputError ``incomplete: ...`` and is not audited (a partial account is never
+presented as complete). Missing references in a single, unpaginated file (e.g. saved with ``--filter``)
+are read as unknown policies instead: verdicts that depend on them are ``conditional``.
+
+Documents (each once): inline user, group and role policies, role trust policies (resource), and the
+default version of each customer managed policy (``IsDefaultVersion``, else ``DefaultVersionId``).
+Policy documents may be objects or URL-encoded JSON strings (as the raw API returns them). AWS managed
+policies are taken as listed in the file, else from the bundled copy; they are evaluated but not linted
+as documents (nobody can edit them).
+
+Principals: every user and role with its inline policies, attached managed policies, group policies and
+permissions boundary, at the line of its entry. Key holders: the ``mantlekit:api-key`` tag
+(``long-term`` / ``short-term``; short-term also on roles); a Bedrock service-specific credential listed
+under the extension key ``mantlekit:ServiceSpecificCredentials`` (written by ``mantle-lint --live
+--save``; user name -> ListServiceSpecificCredentials entries), which also fills
+``Principal.credentials`` for rule MNT010; or, flagged ``heuristic`` (findings at severity info), a user
+with ``AmazonBedrockLimitedAccess`` attached directly (what the console does for a long-term key).
+``mantlekit:Incomplete`` (a list of messages, also written by ``--save``) becomes InputErrors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from mantlekit import facts
+from mantlekit.iam.evaluate import PolicySet
+from mantlekit.iam.locate import JsonLocator, Locator
+from mantlekit.iam.model import BOUNDARY, IDENTITY, RESOURCE, Policy, PolicyError, Source
+from mantlekit.iam.parse import normalise
+from mantlekit.lint.findings import InputError
+from mantlekit.lint.inventory import Inventory, Principal
+from mantlekit.lint.readers.cfn import _Remap, aws_managed_policy, infer_projects, is_aws_managed, unknown_policy
+
+Path = tuple[Hashable, ...]
+
+USERS, GROUPS, ROLES, POLICIES = "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"
+LISTS = (USERS, GROUPS, ROLES, POLICIES)
+#: Extension keys written by ``mantle-lint --live --save`` and read back here.
+EXT_CREDENTIALS = "mantlekit:ServiceSpecificCredentials"
+EXT_INCOMPLETE = "mantlekit:Incomplete"
+EXT_MAX_KEY_AGE = "mantlekit:MaxKeyAgeDays"
+EXT_ACCOUNT = "mantlekit:Account"
+#: Key on each credential dict in ``Principal.credentials``: the age limit in days in force for it.
+MAX_AGE_KEY = "mantlekit:MaxAgeDays"
+DEFAULT_MAX_KEY_AGE_DAYS = 90
+
+
+def sniff(data: Any, path: str) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if any(k in data for k in (USERS, GROUPS, ROLES)):
+        return True
+    return isinstance(data.get(POLICIES), list) and ("IsTruncated" in data or "Marker" in data)
+
+
+@dataclass(slots=True)
+class Page:
+    """One file (or one in-memory response) of account authorization details."""
+
+    path: str
+    data: dict[str, Any]
+    text: str = ""
+    locator: Locator | None = None
+
+    def __post_init__(self) -> None:
+        if self.locator is None and self.text.lstrip().startswith("{"):
+            self.locator = JsonLocator(self.text)
+
+    @property
+    def truncated(self) -> bool:
+        return self.data.get("IsTruncated") is True or bool(self.data.get("NextToken"))
+
+    def account(self) -> str | None:
+        for key in (USERS, ROLES, GROUPS, POLICIES):
+            for e in self.data.get(key) or ():
+                arn = e.get("Arn") if isinstance(e, dict) else None
+                if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4].isdigit():
+                    return arn.split(":")[4]
+        acct = self.data.get(EXT_ACCOUNT)
+        return acct if isinstance(acct, str) else None
+
+    def where(self, path: Path) -> tuple[int, int]:
+        if self.locator is None:
+            return 1, 1
+        try:
+            return self.locator(path)
+        except Exception:  # a locator must never turn an error into a crash
+            return 1, 1
+
+
+#: Pages read since the last finalize (the walk reads every file, then finalizes once).
+_PENDING: list[Page] = []
+
+
+def read(data: Any, text: str, path: str) -> Inventory:
+    inv = Inventory(files=[path])
+    for key in LISTS:
+        if key in data and not isinstance(data[key], list):
+            inv.errors.append(InputError(path, f"not valid account authorization details: {key} must be a list"))
+            return inv
+    _PENDING.append(Page(path, data, text))
+    return inv
+
+
+def finalize(inv: Inventory) -> None:
+    """Merge the pages read since the last call and add what they hold to ``inv``."""
+    pages = list(_PENDING)
+    _PENDING.clear()
+    if pages:
+        inv.extend(build(pages))
+
+
+def build(pages: list[Page], max_key_age_days: int | None = None) -> Inventory:
+    """Principals and documents of the given pages, merged per directory and account."""
+    inv = Inventory()
+    groups: dict[tuple[str, str | None], list[Page]] = {}
+    for page in pages:
+        groups.setdefault((os.path.dirname(os.path.abspath(page.path)), page.account()), []).append(page)
+    # Pages that name no entity at all (e.g. a last page with only policies) join their directory's account.
+    for d, acct in list(groups):
+        if acct is None:
+            others = [k for k in groups if k[0] == d and k[1] is not None]
+            if len(others) == 1:
+                groups[others[0]].extend(groups.pop((d, acct)))
+    for group in groups.values():
+        try:
+            inv.extend(_Account(group, max_key_age_days).build())
+        except RecursionError:
+            inv.errors.append(InputError(group[0].path, "account authorization details nested too deeply to be read"))
+    return inv
+
+
+@dataclass(slots=True)
+class _Entry:
+    data: dict[str, Any]
+    page: Page
+    path: Path
+
+
+@dataclass(slots=True)
+class _Account:
+    pages: list[Page]
+    max_key_age_days: int | None = None
+    inv: Inventory = field(default_factory=Inventory)
+    entries: dict[str, dict[str, _Entry]] = field(default_factory=dict)  # list key -> id -> entry
+    _managed: dict[str, Policy | None] = field(default_factory=dict)
+    inline: dict[tuple[str, str], list[Policy]] = field(default_factory=dict)
+
+    def build(self) -> Inventory:
+        pages = sorted(self.pages, key=lambda p: p.path)
+        names = ", ".join(p.path for p in pages)
+        if any(p.truncated for p in pages) and all(p.truncated for p in pages):
+            first = next(p for p in pages if p.truncated)
+            marker = first.data.get("Marker") or first.data.get("NextToken")
+            more = f" (next Marker {str(marker)[:40]})" if marker else ""
+            self.inv.errors.append(
+                InputError(
+                    first.path,
+                    f"incomplete: account authorization details say IsTruncated true{more} and no page ends the "
+                    f"set (pages read: {names}); save every page (or use mantle-lint --live --save); these "
+                    "principals were not audited",
+                    *first.where(("IsTruncated",)),
+                )
+            )
+            return self.inv
+        for page in pages:
+            for msg in page.data.get(EXT_INCOMPLETE) or ():
+                self.inv.errors.append(InputError(page.path, f"incomplete: {msg}"))
+        self._merge(pages)
+        if len(pages) > 1 or any(p.truncated for p in pages):
+            missing = self._missing_references()
+            if missing:
+                self.inv.errors.append(
+                    InputError(
+                        pages[0].path,
+                        f"incomplete: the pages of these account authorization details ({names}) lack "
+                        f"{', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''}; a page is missing, so "
+                        "these principals were not audited",
+                    )
+                )
+                return self.inv
+        self._documents()
+        self._principals()
+        return self.inv
+
+    # --- merging ------------------------------------------------------------------------------------------
+
+    def _merge(self, pages: list[Page]) -> None:
+        for key in LISTS:
+            self.entries[key] = {}
+        for page in pages:
+            for key in LISTS:
+                for i, e in enumerate(page.data.get(key) or ()):
+                    if not isinstance(e, dict):
+                        line, col = page.where((key, i))
+                        self.inv.errors.append(InputError(page.path, f"an entry of {key} must be an object", line, col))
+                        continue
+                    ident = e.get("Arn") or e.get("UserName") or e.get("GroupName") or e.get("RoleName")
+                    ident = str(ident) if ident is not None else f"{page.path}#{key}{i}"
+                    self.entries[key].setdefault(ident, _Entry(e, page, (key, i)))
+            if page.path.startswith("<"):  # in-memory (live) pages; files were recorded when read
+                self.inv.files.append(page.path)
+
+    def _group_by_name(self) -> dict[str, _Entry]:
+        return {str(e.data.get("GroupName")): e for e in self.entries[GROUPS].values()}
+
+    def _missing_references(self) -> list[str]:
+        groups = self._group_by_name()
+        out: list[str] = []
+        for e in self.entries[USERS].values():
+            for g in e.data.get("GroupList") or ():
+                if str(g) not in groups:
+                    out.append(f"group {g} (of user {e.data.get('UserName')})")
+        for key in (USERS, GROUPS, ROLES):
+            for e in self.entries[key].values():
+                for att in e.data.get("AttachedManagedPolicies") or ():
+                    arn = att.get("PolicyArn") if isinstance(att, dict) else None
+                    if isinstance(arn, str) and not is_aws_managed(arn) and arn not in self.entries[POLICIES]:
+                        out.append(f"policy {arn}")
+        return sorted(set(out))
+
+    # --- documents --------------------------------------------------------------------------------------------
+
+    def _parse(self, doc: Any, page: Page, path: Path, kind: str, name: str, label: str | None) -> Policy | None:
+        clamp = None
+        if isinstance(doc, str):
+            s = doc.strip()
+            try:
+                doc = json.loads(s if s.startswith("{") else unquote(s))
+            except ValueError:
+                line, col = page.where(path)
+                self.inv.errors.append(InputError(page.path, f"{name}: the policy document is not JSON", line, col))
+                return None
+            clamp = path
+        source = Source(page.path, _Remap(page.locator, {}, clamp), label)
+        try:
+            return normalise(doc, source, path, kind, name)
+        except PolicyError as e:
+            self.inv.errors.append(InputError(page.path, f"{name}: {e.message}", e.line, e.column))
+            return None
+
+    def _inline(self, e: _Entry, list_key: str, owner: str) -> list[Policy]:
+        out = []
+        for j, item in enumerate(e.data.get(list_key) or ()):
+            if not isinstance(item, dict) or "PolicyDocument" not in item:
+                continue
+            name = str(item.get("PolicyName") or f"{owner} inline policy {j}")
+            p = self._parse(
+                item["PolicyDocument"], e.page, (*e.path, list_key, j, "PolicyDocument"), IDENTITY, name, owner
+            )
+            if p is not None:
+                out.append(p)
+        return out
+
+    def _documents(self) -> None:
+        for key, list_key, name_key in (
+            (USERS, "UserPolicyList", "UserName"),
+            (GROUPS, "GroupPolicyList", "GroupName"),
+            (ROLES, "RolePolicyList", "RoleName"),
+        ):
+            for ident, e in self.entries[key].items():
+                owner = str(e.data.get(name_key) or ident)
+                docs = self._inline(e, list_key, owner)
+                self.inline[(key, ident)] = docs
+                self.inv.documents.extend(docs)
+                if key == ROLES and "AssumeRolePolicyDocument" in e.data:
+                    trust = self._parse(
+                        e.data["AssumeRolePolicyDocument"],
+                        e.page,
+                        (*e.path, "AssumeRolePolicyDocument"),
+                        RESOURCE,
+                        f"{owner} trust policy",
+                        owner,
+                    )
+                    if trust is not None:
+                        self.inv.documents.append(trust)
+        for arn in self.entries[POLICIES]:
+            policy = self.managed(arn)
+            if policy is not None and not is_aws_managed(arn):
+                self.inv.documents.append(policy)
+
+    def managed(self, arn: str) -> Policy | None:
+        """The default version of a managed policy listed in the details (parsed once), or None."""
+        if arn in self._managed:
+            return self._managed[arn]
+        policy = None
+        e = self.entries[POLICIES].get(arn)
+        if e is not None:
+            versions = e.data.get("PolicyVersionList") or []
+            default = e.data.get("DefaultVersionId")
+            chosen = [v for v in versions if isinstance(v, dict) and v.get("IsDefaultVersion") is True]
+            if not chosen:
+                chosen = [v for v in versions if isinstance(v, dict) and default and v.get("VersionId") == default]
+            if not chosen and len(versions) == 1 and isinstance(versions[0], dict):
+                chosen = versions[:1]
+            if chosen and "Document" in chosen[0]:
+                j = versions.index(chosen[0])
+                name = str(e.data.get("PolicyName") or arn.rsplit("/", 1)[-1])
+                policy = self._parse(
+                    chosen[0]["Document"], e.page, (*e.path, "PolicyVersionList", j, "Document"), IDENTITY, name, arn
+                )
+        self._managed[arn] = policy
+        return policy
+
+    def attached(self, e: _Entry, owner: str) -> list[Policy]:
+        out = []
+        for j, att in enumerate(e.data.get("AttachedManagedPolicies") or ()):
+            arn = att.get("PolicyArn") if isinstance(att, dict) else None
+            if not isinstance(arn, str):
+                continue
+            out.append(self._resolve(arn, e.page, (*e.path, "AttachedManagedPolicies", j), owner))
+        return out
+
+    def _resolve(self, arn: str, page: Page, path: Path, owner: str) -> Policy:
+        policy = self.managed(arn)
+        if policy is None and is_aws_managed(arn):
+            policy = aws_managed_policy(arn)
+        if policy is None:
+            policy = unknown_policy(arn, Source(page.path, page.locator, owner), path)
+        return policy
+
+    # --- principals -------------------------------------------------------------------------------------------
+
+    def _credentials(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        limit = self.max_key_age_days
+        for page in self.pages:
+            ext = page.data.get(EXT_CREDENTIALS)
+            if limit is None and isinstance(page.data.get(EXT_MAX_KEY_AGE), int):
+                limit = page.data[EXT_MAX_KEY_AGE]
+            if isinstance(ext, dict):
+                for user, creds in ext.items():
+                    if isinstance(creds, list):
+                        out.setdefault(str(user), []).extend(c for c in creds if isinstance(c, dict))
+        limit = limit if limit is not None else DEFAULT_MAX_KEY_AGE_DAYS
+        for creds in out.values():
+            for c in creds:
+                c.setdefault(MAX_AGE_KEY, limit)
+        return out
+
+    def _principals(self) -> None:
+        groups = self._group_by_name()
+        credentials = self._credentials()
+        for key, name_key, kind in ((USERS, "UserName", "user"), (ROLES, "RoleName", "role")):
+            for ident, e in self.entries[key].items():
+                d = e.data
+                name = str(d.get(name_key) or ident)
+                inline_key = (key, ident)
+                identity = list(self.inline.get(inline_key, [])) + self.attached(e, name)
+                if kind == "user":
+                    for g in d.get("GroupList") or ():
+                        ge = groups.get(str(g))
+                        if ge is None:
+                            identity.append(
+                                unknown_policy(
+                                    f"group {g}", Source(e.page.path, e.page.locator, name), (*e.path, "GroupList")
+                                )
+                            )
+                            continue
+                        gid = next(k for k, v in self.entries[GROUPS].items() if v is ge)
+                        identity += self.inline.get((GROUPS, gid), []) + self.attached(ge, str(g))
+                boundary = None
+                pb = d.get("PermissionsBoundary")
+                if isinstance(pb, dict) and isinstance(pb.get("PermissionsBoundaryArn"), str):
+                    boundary = self._resolve(
+                        pb["PermissionsBoundaryArn"], e.page, (*e.path, "PermissionsBoundary"), name
+                    ).with_kind(BOUNDARY)
+                tags = {
+                    str(t.get("Key")): str(t.get("Value"))
+                    for t in d.get("Tags") or ()
+                    if isinstance(t, dict) and t.get("Key") is not None
+                }
+                creds = []
+                if kind == "user":
+                    creds = [
+                        c
+                        for c in credentials.get(name, [])
+                        if c.get("ServiceName", facts.API_KEY_SERVICE_NAME) == facts.API_KEY_SERVICE_NAME
+                    ]
+                pkind, heuristic = self._kind(kind, tags, creds, d)
+                arn = d.get("Arn") if isinstance(d.get("Arn"), str) else None
+                account = arn.split(":")[4] if arn and arn.count(":") >= 5 and arn.split(":")[4].isdigit() else None
+                line, col = e.page.where(e.path)
+                own = [p for p in identity if not str(p.name or "").startswith("unknown policy")]
+                principal = Principal(
+                    name=name,
+                    kind=pkind,
+                    policies=PolicySet(identity=identity, boundary=boundary),
+                    account=account,
+                    projects=infer_projects(own, account),
+                    file=e.page.path,
+                    line=line,
+                    column=col,
+                    label=arn or name,
+                    heuristic=heuristic,
+                    arn=arn,
+                    tags=tags,
+                )
+                principal.credentials = creds
+                self.inv.principals.append(principal)
+
+    @staticmethod
+    def _kind(kind: str, tags: dict[str, str], creds: list[dict[str, Any]], d: dict[str, Any]) -> tuple[str, bool]:
+        tag = tags.get(facts.API_KEY_TAG)
+        if kind == "role":
+            return ("short-term-key" if tag == "short-term" else "role"), False
+        if tag in facts.API_KEY_TAG_VALUES:
+            return f"{tag}-key", False
+        if creds:
+            return "long-term-key", False
+        for att in d.get("AttachedManagedPolicies") or ():
+            arn = att.get("PolicyArn", "") if isinstance(att, dict) else ""
+            if isinstance(arn, str) and is_aws_managed(arn) and arn.rsplit("/", 1)[-1] == facts.CONSOLE_KEY_POLICY:
+                return "long-term-key", True
+        return "user", False
