@@ -143,6 +143,12 @@ def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: 
     return False
 
 
+def _names_user(st: Statement, ctx: Context) -> bool:
+    """Does the statement's Principal name the request's principal, an IAM user, by its ARN?"""
+    arn = ctx.get("aws:PrincipalArn")
+    return bool(arn) and ":user/" in arn and st.principal is not None and arn in st.principal.values("AWS")
+
+
 def statement_applies(st: Statement, req: Request, missing: set[str], grant: bool = False) -> Tri:
     """Does the statement match the request (action, resource, principal, conditions)?
 
@@ -266,7 +272,18 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         granting = identity
     gates.append(granting)
     if policies.boundary is not None:
-        gates.append(layer("permissions boundary", [policies.boundary]))
+        pb: Gate | None = layer("permissions boundary", [policies.boundary])
+        if resource is not None and pb is not None and pb.state is not True:
+            # Within an account, an implicit deny in a permissions boundary does not limit what a resource-based
+            # policy grants to an IAM user ARN directly (it does limit what it grants to a role ARN).
+            sure = [s for s in resource.allowing if _names_user(s, request.context)]
+            maybe = [s for s in resource.unknown if _names_user(s, request.context)]
+            if sure:
+                pb = None
+            elif maybe:
+                pb = Gate(pb.name, None, pb.allowing, pb.unknown + maybe, pb.policies)
+        if pb is not None:
+            gates.append(pb)
     for level in policies.scp_levels():
         names = " + ".join(p.display for p in level)
         g = layer(f"SCP {names}", level)
@@ -303,7 +320,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     deciding = list(deny_unknown)
     for g in gates:
         if g.state is None:
-            deciding.extend(g.unknown)
+            deciding.extend(s for s in g.unknown if s not in deciding)
     return Decision(Verdict.CONDITIONAL, request, deciding, _keys(deciding, missing), notes)
 
 
