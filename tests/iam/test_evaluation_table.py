@@ -899,6 +899,92 @@ case(
     ctx={"aws:PrincipalArn": ROLE},
 )
 
+USER = f"arn:aws:iam::{ACCT}:user/alice"
+BOUNDARY_S3_ONLY = doc(allow("S3Only", "s3:*"))
+case(
+    "resource/grant-to-user-arn-not-limited-by-boundary",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    ALLOWED,
+    ("UserMayRead",),
+    boundary=BOUNDARY_S3_ONLY,
+    resource_policy=doc(
+        stmt("Allow", "UserMayRead", Principal={"AWS": USER}, Action="bedrock-mantle:Get*", Resource=PROJ)
+    ),
+    ctx={"aws:PrincipalArn": USER},
+)
+case(
+    "resource/grant-to-role-arn-limited-by-boundary",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    boundary=BOUNDARY_S3_ONLY,
+    resource_policy=doc(
+        stmt("Allow", "RoleMayRead", Principal={"AWS": ROLE}, Action="bedrock-mantle:Get*", Resource=PROJ)
+    ),
+    ctx={"aws:PrincipalArn": ROLE},
+    gate=G_PB,
+)
+case(
+    "resource/identity-grant-to-user-still-limited-by-boundary",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    identity=(doc(allow("Read", "bedrock-mantle:Get*")),),
+    boundary=BOUNDARY_S3_ONLY,
+    resource_policy=doc(
+        stmt("Allow", "OtherUser", Principal={"AWS": f"arn:aws:iam::{ACCT}:user/bob"}, Action="*", Resource=PROJ)
+    ),
+    ctx={"aws:PrincipalArn": USER},
+    gate=G_PB,
+)
+case(
+    "resource/grant-to-user-arn-with-unknown-condition",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    CONDITIONAL,
+    ("UserFromOffice",),
+    boundary=BOUNDARY_S3_ONLY,
+    resource_policy=doc(
+        stmt(
+            "Allow",
+            "UserFromOffice",
+            Principal={"AWS": USER},
+            Action="bedrock-mantle:Get*",
+            Resource=PROJ,
+            Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+        )
+    ),
+    ctx={"aws:PrincipalArn": USER},
+    closed=False,
+    missing=("aws:SourceIp",),
+)
+case(
+    "resource/boundary-deny-still-limits-user-grant",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    EXPLICIT,
+    ("NoMantle",),
+    boundary=doc(allow("S3Only", "s3:*"), deny("NoMantle", "bedrock-mantle:*")),
+    resource_policy=doc(
+        stmt("Allow", "UserMayRead", Principal={"AWS": USER}, Action="bedrock-mantle:Get*", Resource=PROJ)
+    ),
+    ctx={"aws:PrincipalArn": USER},
+)
+case(
+    "resource/scp-still-limits-user-grant",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    boundary=BOUNDARY_S3_ONLY,
+    scps=(doc(allow("S3Only", "s3:*")),),
+    resource_policy=doc(
+        stmt("Allow", "UserMayRead", Principal={"AWS": USER}, Action="bedrock-mantle:Get*", Resource=PROJ)
+    ),
+    ctx={"aws:PrincipalArn": USER},
+    gate=G_SCP("root"),
+)
+
 # =====================================================================================================
 # 6. NotAction and NotResource
 # =====================================================================================================
