@@ -84,9 +84,7 @@ def any_action_matches(patterns: Iterable[str], action: str) -> bool:
 # --- variables and patterns ------------------------------------------------------------------------------
 
 
-def _pieces(
-    pattern: str, ctx: Context | None, variables: bool, missing: set[str]
-) -> list[tuple[str, str]] | None:
+def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str]) -> list[tuple[str, str]] | None:
     """Split a pattern into ("lit", text) and ("wild", "*"|"?") pieces, substituting policy variables.
 
     Returns ``None`` when a variable's key is not supplied (its name is added to ``missing``); a variable

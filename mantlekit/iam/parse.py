@@ -102,15 +102,11 @@ def _long_number(text: str) -> int:
     return best.start() if best else 0
 
 
-def normalise(
-    data: Any, source: Source, path: Path = (), kind: str = IDENTITY, name: str | None = None
-) -> Policy:
+def normalise(data: Any, source: Source, path: Path = (), kind: str = IDENTITY, name: str | None = None) -> Policy:
     """Normalise an already-decoded policy document found at ``path`` in ``source``."""
     if not isinstance(data, dict):
         line, col = source.locate(path)
-        raise PolicyError(
-            f"a policy document is a JSON object, not {_type_name(data)}", source.file, line, col
-        )
+        raise PolicyError(f"a policy document is a JSON object, not {_type_name(data)}", source.file, line, col)
     policy = Policy((), None, source, path, kind, name, data)
     problems = policy.problems
 
@@ -128,9 +124,7 @@ def normalise(
             )
         )
     elif version not in VERSIONS:
-        problems.append(
-            Problem("version-invalid", f"Version {version!r} is not one IAM accepts", (*path, "Version"))
-        )
+        problems.append(Problem("version-invalid", f"Version {version!r} is not one IAM accepts", (*path, "Version")))
         version = None
     policy.version = version if isinstance(version, str) else None
 
@@ -220,9 +214,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
         for j, a in enumerate(actions or not_actions or ()):
             if a != "*" and (":" not in a or a.count(":") != 1 or not a.split(":")[0] or not a.split(":")[1]):
                 key = "Action" if actions else "NotAction"
-                problems.append(
-                    Problem("action-syntax", f"{a!r} is not of the form service:action", (*path, key, j))
-                )
+                problems.append(Problem("action-syntax", f"{a!r} is not of the form service:action", (*path, key, j)))
                 ok_a = False
     if ok_a:
         actions = tuple(a.lower() for a in actions) if actions else None
@@ -237,9 +229,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
             problems.append(Problem("structure", "an identity-based policy cannot name a Principal", path))
             ok_p = False
         elif "Principal" in raw and "NotPrincipal" in raw:
-            problems.append(
-                Problem("structure", "a statement has either Principal or NotPrincipal, not both", path)
-            )
+            problems.append(Problem("structure", "a statement has either Principal or NotPrincipal, not both", path))
             ok_p = False
         else:
             key = "Principal" if "Principal" in raw else "NotPrincipal"
@@ -251,14 +241,10 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
             else:
                 not_principal = pr
     elif kind in (RESOURCE, ENDPOINT):
-        problems.append(
-            Problem("structure", "a resource-based or endpoint policy statement needs a Principal", path)
-        )
+        problems.append(Problem("structure", "a resource-based or endpoint policy statement needs a Principal", path))
         ok_p = False
 
-    conditions = (
-        _conditions(raw.get("Condition"), (*path, "Condition"), problems) if "Condition" in raw else ()
-    )
+    conditions = _conditions(raw.get("Condition"), (*path, "Condition"), problems) if "Condition" in raw else ()
     if conditions is None:
         ok = False
         conditions = ()
@@ -284,9 +270,7 @@ def _principals(v: Any, path: Path, problems: list[Problem]) -> Principals | Non
     if v == "*":
         return Principals(any=True)
     if not isinstance(v, dict) or not v:
-        problems.append(
-            Problem("structure", 'Principal must be "*" or an object such as {"AWS": [...]}', path)
-        )
+        problems.append(Problem("structure", 'Principal must be "*" or an object such as {"AWS": [...]}', path))
         return None
     by_type = []
     for ptype, vals in v.items():
@@ -337,9 +321,7 @@ def _conditions(v: Any, path: Path, problems: list[Problem]) -> tuple[Condition,
             conv = tuple(_condition_value(x) for x in vals)
             if not conv or any(c is None for c in conv):
                 problems.append(
-                    Problem(
-                        "structure", f"values of {key!r} must be strings, numbers or booleans", (*opath, key)
-                    )
+                    Problem("structure", f"values of {key!r} must be strings, numbers or booleans", (*opath, key))
                 )
                 return None
             out.append(Condition(op, base, qualifier, if_exists, key, conv))  # type: ignore[arg-type]
