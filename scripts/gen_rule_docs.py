@@ -1,7 +1,7 @@
 """Write docs/rules.md from the rule modules (the single source of each rule's text).
 
-    python scripts/gen_rule_docs.py          # rewrite docs/rules.md
-    python scripts/gen_rule_docs.py --check  # exit 1 when docs/rules.md is stale (the test suite runs this)
+python scripts/gen_rule_docs.py          # rewrite docs/rules.md
+python scripts/gen_rule_docs.py --check  # exit 1 when docs/rules.md is stale (the test suite runs this)
 """
 
 from __future__ import annotations
