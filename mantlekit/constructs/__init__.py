@@ -1,0 +1,27 @@
+"""CDK constructs for Amazon Bedrock Mantle (``bedrock-mantle``).
+
+Every Mantle fact (actions, ARN shapes, regions, condition keys) comes from :mod:`mantlekit.facts`.
+Only this package imports aws_cdk; the linter (:mod:`mantlekit.lint`) must stay importable without it.
+"""
+
+from mantlekit.constructs._common import MantleConfigError, TokenType, grant_bearer_token
+from mantlekit.constructs.api_key_user import MantleApiKeyUser
+from mantlekit.constructs.endpoint import MantleEndpoint
+from mantlekit.constructs.guardrails import MantleKeyGuardrails
+from mantlekit.constructs.inference_role import MantleInferenceRole
+from mantlekit.constructs.project import COST_CENTER_TAG_KEY, IMantleProject, MantleProject
+from mantlekit.constructs.validation import MantleLintPlugin
+
+__all__ = [
+    "COST_CENTER_TAG_KEY",
+    "IMantleProject",
+    "MantleApiKeyUser",
+    "MantleConfigError",
+    "MantleEndpoint",
+    "MantleInferenceRole",
+    "MantleKeyGuardrails",
+    "MantleLintPlugin",
+    "MantleProject",
+    "TokenType",
+    "grant_bearer_token",
+]

@@ -1,0 +1,153 @@
+"""Helpers shared by the Mantle constructs.
+
+Mantle facts (action names, condition keys, ARN shapes, regions) come from :mod:`mantlekit.facts`; this
+module only holds what is about *building* CDK things: the error type, token checks, the bearer-token
+statement every construct needs, and the few global IAM condition keys (``aws:*``) that are not Mantle facts.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_iam as iam
+from constructs import IConstruct, IValidation
+
+from mantlekit import facts
+
+#: Global condition keys. They are IAM facts, not Mantle facts, so they live here rather than in facts.py.
+PRINCIPAL_ACCOUNT_KEY = "aws:PrincipalAccount"
+PRINCIPAL_ORG_ID_KEY = "aws:PrincipalOrgID"
+SOURCE_VPCE_KEY = "aws:SourceVpce"
+
+#: Name under which cdk-nag's AwsSolutions pack reports; CDK acknowledgements are ``<plugin>::<rule>``.
+NAG_PACK = "AwsSolutions"
+
+_VPCE_ID_RE = re.compile(r"^vpce-[0-9a-f]{8,17}$")
+
+
+class MantleConfigError(ValueError):
+    """A construct prop has a value that CloudFormation, IAM or Mantle would reject.
+
+    Raised while the app is built (i.e. during ``cdk synth``), never at deploy time. The message always
+    names the prop in backquotes, e.g. ``MantleProject: `name` must be 1-128 characters``.
+    """
+
+
+def prop_error(owner: str, prop: str, problem: str) -> MantleConfigError:
+    return MantleConfigError(f"{owner}: `{prop}` {problem}")
+
+
+def is_token(value: Any) -> bool:
+    """True when ``value`` is (or contains) a CDK token whose value is only known at deploy time."""
+    return cdk.Token.is_unresolved(value)
+
+
+class TokenType(enum.Enum):
+    """Kinds of Bedrock API keys (bearer tokens), as the ``BearerTokenType`` condition keys name them.
+
+    ``LONG_TERM`` keys are IAM service-specific credentials of an IAM user (they live until they expire or are
+    deleted); ``SHORT_TERM`` keys are presigned tokens minted client-side from a principal's own credentials
+    (at most 12 hours). ``BOTH`` means either kind.
+    """
+
+    LONG_TERM = (facts.LONG_TERM,)
+    SHORT_TERM = (facts.SHORT_TERM,)
+    BOTH = facts.TOKEN_TYPES
+
+    @property
+    def condition_value(self) -> str | list[str]:
+        """The value for a ``StringEquals`` on a ``BearerTokenType`` key: one string, or a list for BOTH."""
+        return self.value[0] if len(self.value) == 1 else list(self.value)
+
+
+def bearer_token_conditions(
+    token_type: TokenType, extra: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Conditions limiting ``bedrock-mantle:CallWithBearerToken`` to ``token_type`` (plus ``extra``)."""
+    conditions: dict[str, dict[str, Any]] = {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: token_type.condition_value}}
+    for operator, block in (extra or {}).items():
+        conditions.setdefault(operator, {}).update(block)
+    return conditions
+
+
+def bearer_token_statement(
+    token_type: TokenType, *, sid: str | None = None, extra: Mapping[str, Mapping[str, Any]] | None = None
+) -> iam.PolicyStatement:
+    """Allow ``bedrock-mantle:CallWithBearerToken`` for one kind of key.
+
+    The action has no resource type, so ``Resource`` must be ``*`` (a project ARN would never match); the
+    ``BearerTokenType`` condition is what keeps the grant narrow.
+    """
+    return iam.PolicyStatement(
+        sid=sid,
+        actions=[facts.CALL_WITH_BEARER_TOKEN],
+        resources=["*"],
+        conditions=bearer_token_conditions(token_type, extra),
+    )
+
+
+def grant_bearer_token(grantee: iam.IGrantable, *, token_type: TokenType) -> iam.Grant:
+    """Let ``grantee`` call Mantle with bearer tokens (Bedrock API keys) of ``token_type``.
+
+    Separate from the project grants on purpose: it is not project-scoped (Resource ``*``), and it decides
+    whether a principal may use API keys at all, which deserves an explicit line in the app.
+    """
+    if not isinstance(token_type, TokenType):
+        raise prop_error("grant_bearer_token", "token_type", f"must be a TokenType, got {token_type!r}")
+    return iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=[facts.CALL_WITH_BEARER_TOKEN],
+        resource_arns=["*"],
+        conditions=bearer_token_conditions(token_type),
+    )
+
+
+def stack_partition(stack: cdk.Stack) -> str:
+    """The ARN partition: a literal when the stack's region is known (cleaner ARNs), else ``AWS::Partition``."""
+    return stack.partition if is_token(stack.region) else facts.partition_of(stack.region)
+
+
+def vpc_endpoint_id(owner: str, prop: str, endpoint: Any) -> str:
+    """The id (``vpce-...``) of a MantleEndpoint, an interface VPC endpoint, or an id given as a string."""
+    if isinstance(endpoint, str):
+        if not is_token(endpoint) and not _VPCE_ID_RE.match(endpoint):
+            raise prop_error(owner, prop, f"must be a VPC endpoint id like vpce-0123456789abcdef0, got {endpoint!r}")
+        return endpoint
+    endpoint_id = getattr(endpoint, "vpc_endpoint_id", None)
+    if isinstance(endpoint_id, str):
+        return endpoint_id
+    raise prop_error(owner, prop, f"must be a MantleEndpoint, an IInterfaceVpcEndpoint or a vpce id, got {endpoint!r}")
+
+
+def vpc_endpoint_ids(owner: str, prop: str, endpoints: Any) -> list[str]:
+    """Like :func:`vpc_endpoint_id` for one endpoint or a sequence of them (at least one)."""
+    if isinstance(endpoints, str) or not isinstance(endpoints, Sequence):
+        endpoints = [endpoints]
+    if not endpoints or any(e is None for e in endpoints):
+        raise prop_error(owner, prop, "must name at least one VPC endpoint (and no None)")
+    return [vpc_endpoint_id(owner, prop, e) for e in endpoints]
+
+
+def nag_acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
+    """Acknowledge one cdk-nag AwsSolutions finding (e.g. ``AwsSolutions-IAM5[Resource::*]``) on ``scope``.
+
+    Used only for findings that follow from Mantle or IAM themselves, on constructs these classes own, and
+    always with the specific finding id (never a bare rule id that would hide future wildcards).
+    """
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=f"{NAG_PACK}::{finding}", reason=reason))
+
+
+@jsii.implements(IValidation)
+class LazyValidation:
+    """Adapter so a plain Python callable can be a ``constructs.IValidation`` (run at synth)."""
+
+    def __init__(self, check: Any) -> None:
+        self._check = check
+
+    def validate(self) -> list[str]:
+        return list(self._check())

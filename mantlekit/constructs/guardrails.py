@@ -1,0 +1,217 @@
+"""``MantleKeyGuardrails``: deny statements that bound what Bedrock API keys can do, as an SCP or a boundary.
+
+Identity policies say what a principal may do; guardrails say what nobody may do whatever their policies
+say. For API keys on Mantle the classic mistakes are a deny on ``bedrock:CallWithBearerToken`` alone (which
+leaves the Mantle endpoint open, it checks ``bedrock-mantle:CallWithBearerToken``) and an age limit that
+forgets keys created without an age (they never expire). This construct writes the statements once, right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_organizations as organizations
+from constructs import Construct
+
+from mantlekit import facts
+from mantlekit.constructs._common import (
+    SOURCE_VPCE_KEY,
+    TokenType,
+    is_token,
+    nag_acknowledge,
+    prop_error,
+    vpc_endpoint_ids,
+)
+
+_OWNER = "MantleKeyGuardrails"
+SCP_TYPE = "SERVICE_CONTROL_POLICY"
+_TARGET_RE = re.compile(r"^(r-[0-9a-z]{4,32}|[0-9]{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+_TOKEN_WORDS = {TokenType.LONG_TERM: "LongTerm", TokenType.SHORT_TERM: "ShortTerm"}
+
+
+class MantleKeyGuardrails(Construct):
+    """Guardrails for Bedrock API keys on Mantle, as a policy document and, when asked, as deployable policies.
+
+    Statements (all ``Deny``, all optional):
+
+    * ``deny_bearer_tokens`` (default ``TokenType.BOTH``): deny API-key use on both endpoints,
+      ``bedrock:CallWithBearerToken`` *and* ``bedrock-mantle:CallWithBearerToken``. With ``LONG_TERM`` (or
+      ``SHORT_TERM``) only that kind is denied, through one statement per action, each conditioned on its
+      own key (``bedrock:BearerTokenType`` / ``bedrock-mantle:BearerTokenType``): one statement carrying
+      both keys would never match, since each request carries only one of them. ``None``: no such deny.
+    * ``max_credential_age_days`` (default 90): deny ``iam:CreateServiceSpecificCredential`` for
+      ``bedrock.amazonaws.com`` when ``iam:ServiceSpecificCredentialAgeDays`` is greater than that, **and**
+      when the age is missing (``Null``), because a key created without an age never expires.
+      ``None``: no such deny.
+    * ``vpc_endpoints``: deny Mantle inference (``facts.GRANTS["inference"]``) unless the request comes
+      through one of these interface endpoints (``aws:SourceVpce``). AWS documents no Mantle example for
+      this global key: test before relying on it.
+
+    Forms:
+
+    * :attr:`document` is always built (an ``iam.PolicyDocument``), to use however you like.
+    * ``scp_target_ids`` (root ``r-...``, OU ``ou-...`` or account ids): an ``AWS::Organizations::Policy`` of
+      type SERVICE_CONTROL_POLICY attached to them (:attr:`scp`). Deploy it from the management account or
+      a delegated administrator. SCPs never affect the management account itself.
+    * ``permissions_boundary=True``: a managed policy usable as a permissions boundary (:attr:`boundary`).
+      A boundary only *caps* permissions, and a principal can do only what both its policies and its
+      boundary allow; a boundary with only Deny statements would therefore block everything. So the
+      boundary is "allow everything except the guardrails": one ``Allow * on *`` statement (it grants
+      nothing by itself) plus the denies. cdk-nag reports that Allow as IAM5 ``Action::*`` and
+      ``Resource::*``; the construct acknowledges exactly those two findings on the boundary, with this
+      reason. Note: whoever may edit the boundary or detach it can lift the guardrails; an SCP cannot be
+      lifted from inside the account.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        deny_bearer_tokens: TokenType | None = TokenType.BOTH,
+        max_credential_age_days: int | None = 90,
+        vpc_endpoints: Sequence[Any] | None = None,
+        scp_target_ids: Sequence[str] | None = None,
+        scp_name: str | None = None,
+        permissions_boundary: bool = False,
+        boundary_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        if deny_bearer_tokens is not None and not isinstance(deny_bearer_tokens, TokenType):
+            raise prop_error(_OWNER, "deny_bearer_tokens", f"must be a TokenType or None, got {deny_bearer_tokens!r}")
+        if max_credential_age_days is not None:
+            low, high = facts.API_KEY_AGE_DAYS_RANGE
+            if (
+                isinstance(max_credential_age_days, bool)
+                or not isinstance(max_credential_age_days, int)
+                or not low <= max_credential_age_days <= high
+            ):
+                raise prop_error(
+                    _OWNER,
+                    "max_credential_age_days",
+                    f"must be {low}-{high} days or None, got {max_credential_age_days!r}",
+                )
+        endpoint_ids = vpc_endpoint_ids(_OWNER, "vpc_endpoints", vpc_endpoints) if vpc_endpoints is not None else []
+        if deny_bearer_tokens is None and max_credential_age_days is None and not endpoint_ids:
+            raise prop_error(
+                _OWNER,
+                "deny_bearer_tokens",
+                "is None and so are `max_credential_age_days` and `vpc_endpoints`: there is nothing to enforce",
+            )
+        if scp_target_ids is not None:
+            _check_targets(scp_target_ids)
+
+        statements = [
+            *_bearer_token_denies(deny_bearer_tokens),
+            *_key_age_denies(max_credential_age_days),
+            *_endpoint_denies(endpoint_ids),
+        ]
+        #: The guardrails as a policy document (Deny statements only).
+        self.document = iam.PolicyDocument(statements=statements)
+        self.statements = statements
+
+        self.scp: organizations.CfnPolicy | None = None
+        if scp_target_ids is not None:
+            self.scp = organizations.CfnPolicy(
+                self,
+                "Scp",
+                name=scp_name or cdk.Names.unique_resource_name(self, max_length=128),
+                type=SCP_TYPE,
+                content=self.document,
+                target_ids=list(scp_target_ids),
+                description="Guardrails for Bedrock API keys on Mantle (mantlekit MantleKeyGuardrails)",
+            )
+
+        self.boundary: iam.ManagedPolicy | None = None
+        if permissions_boundary:
+            self.boundary = iam.ManagedPolicy(
+                self,
+                "Boundary",
+                managed_policy_name=boundary_name,
+                description="Permissions boundary: everything except the Bedrock API-key guardrails (mantlekit)",
+                statements=[
+                    iam.PolicyStatement(sid="AllowAllButGuardrails", actions=["*"], resources=["*"]),
+                    *statements,
+                ],
+            )
+            reason = (
+                "Permissions boundary: the Allow * on * is the ceiling a boundary needs so that it only "
+                "subtracts the Deny guardrails; it grants nothing by itself."
+            )
+            nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Action::*]", reason)
+            nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Resource::*]", reason)
+
+
+def _bearer_token_denies(token_type: TokenType | None) -> list[iam.PolicyStatement]:
+    if token_type is None:
+        return []
+    actions = (facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.CALL_WITH_BEARER_TOKEN)
+    if token_type is TokenType.BOTH:
+        return [iam.PolicyStatement(sid="DenyApiKeys", effect=iam.Effect.DENY, actions=list(actions), resources=["*"])]
+    word = _TOKEN_WORDS[token_type]
+    keys = {facts.BEDROCK_CALL_WITH_BEARER_TOKEN: facts.BEDROCK_BEARER_TOKEN_TYPE_KEY}
+    keys[facts.CALL_WITH_BEARER_TOKEN] = facts.BEARER_TOKEN_TYPE_KEY
+    return [
+        iam.PolicyStatement(
+            sid=f"Deny{word}ApiKeysOn{'Mantle' if action == facts.CALL_WITH_BEARER_TOKEN else 'Bedrock'}",
+            effect=iam.Effect.DENY,
+            actions=[action],
+            resources=["*"],
+            conditions={"StringEquals": {keys[action]: token_type.condition_value}},
+        )
+        for action in actions
+    ]
+
+
+def _key_age_denies(max_days: int | None) -> list[iam.PolicyStatement]:
+    if max_days is None:
+        return []
+    bedrock = {facts.API_KEY_SERVICE_NAME_KEY: facts.API_KEY_SERVICE_NAME}
+    return [
+        iam.PolicyStatement(
+            sid="DenyLongLivedApiKeys",
+            effect=iam.Effect.DENY,
+            actions=[facts.CREATE_API_KEY_ACTION],
+            resources=["*"],
+            conditions={"StringEquals": bedrock, "NumericGreaterThan": {facts.API_KEY_AGE_DAYS_KEY: str(max_days)}},
+        ),
+        iam.PolicyStatement(
+            sid="DenyNonExpiringApiKeys",
+            effect=iam.Effect.DENY,
+            actions=[facts.CREATE_API_KEY_ACTION],
+            resources=["*"],
+            conditions={"StringEquals": bedrock, "Null": {facts.API_KEY_AGE_DAYS_KEY: "true"}},
+        ),
+    ]
+
+
+def _endpoint_denies(endpoint_ids: list[str]) -> list[iam.PolicyStatement]:
+    if not endpoint_ids:
+        return []
+    return [
+        iam.PolicyStatement(
+            sid="DenyMantleInferenceOutsideEndpoint",
+            effect=iam.Effect.DENY,
+            actions=list(facts.GRANTS["inference"]),
+            resources=["*"],
+            conditions={
+                "StringNotEquals": {SOURCE_VPCE_KEY: endpoint_ids[0] if len(endpoint_ids) == 1 else endpoint_ids}
+            },
+        )
+    ]
+
+
+def _check_targets(targets: Sequence[str]) -> None:
+    if isinstance(targets, str) or len(targets) == 0:
+        raise prop_error(_OWNER, "scp_target_ids", "must list at least one root, OU or account id")
+    for target in targets:
+        if not is_token(target) and not _TARGET_RE.match(target):
+            raise prop_error(
+                _OWNER,
+                "scp_target_ids",
+                f"must be root (r-...), OU (ou-...-...) or 12-digit account ids, got {target!r}",
+            )

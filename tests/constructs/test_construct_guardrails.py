@@ -1,0 +1,196 @@
+"""MantleKeyGuardrails: the deny statements, the SCP and boundary forms, validation."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import aws_iam as iam
+from construct_helpers import acknowledgements, new_stack, new_vpc, only, template
+
+from mantlekit import facts
+from mantlekit.constructs import (
+    MantleConfigError,
+    MantleEndpoint,
+    MantleInferenceRole,
+    MantleKeyGuardrails,
+    TokenType,
+)
+
+DENY_ALL_KEYS = {
+    "Action": [facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.CALL_WITH_BEARER_TOKEN],
+    "Effect": "Deny",
+    "Resource": "*",
+    "Sid": "DenyApiKeys",
+}
+BEDROCK_KEYS = {facts.API_KEY_SERVICE_NAME_KEY: facts.API_KEY_SERVICE_NAME}
+
+
+def _age_denies(days: str) -> list[dict]:
+    return [
+        {
+            "Action": facts.CREATE_API_KEY_ACTION,
+            "Condition": {"StringEquals": BEDROCK_KEYS, "NumericGreaterThan": {facts.API_KEY_AGE_DAYS_KEY: days}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": "DenyLongLivedApiKeys",
+        },
+        {
+            "Action": facts.CREATE_API_KEY_ACTION,
+            "Condition": {"StringEquals": BEDROCK_KEYS, "Null": {facts.API_KEY_AGE_DAYS_KEY: "true"}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": "DenyNonExpiringApiKeys",
+        },
+    ]
+
+
+def _document(stack, guardrails) -> list[dict]:
+    return stack.resolve(guardrails.document.to_json())["Statement"]
+
+
+def test_defaults_deny_both_key_actions_and_long_lived_or_non_expiring_keys():
+    stack = new_stack()
+    guardrails = MantleKeyGuardrails(stack, "Guardrails")
+    assert _document(stack, guardrails) == [DENY_ALL_KEYS, *_age_denies("90")]
+    # Without a form nothing is deployed.
+    tpl = template(stack)
+    tpl.resource_count_is("AWS::Organizations::Policy", 0)
+    tpl.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    assert guardrails.scp is None and guardrails.boundary is None
+
+
+@pytest.mark.parametrize(
+    ("token_type", "word"), [(TokenType.LONG_TERM, "LongTerm"), (TokenType.SHORT_TERM, "ShortTerm")]
+)
+def test_one_kind_of_key_is_denied_per_action_with_each_actions_own_condition_key(token_type, word):
+    stack = new_stack()
+    guardrails = MantleKeyGuardrails(stack, "G", deny_bearer_tokens=token_type, max_credential_age_days=None)
+    value = token_type.value[0]
+    assert _document(stack, guardrails) == [
+        {
+            "Action": facts.BEDROCK_CALL_WITH_BEARER_TOKEN,
+            "Condition": {"StringEquals": {facts.BEDROCK_BEARER_TOKEN_TYPE_KEY: value}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": f"Deny{word}ApiKeysOnBedrock",
+        },
+        {
+            "Action": facts.CALL_WITH_BEARER_TOKEN,
+            "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: value}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": f"Deny{word}ApiKeysOnMantle",
+        },
+    ]
+
+
+def test_inference_outside_the_endpoints_is_denied():
+    stack = new_stack()
+    endpoint = MantleEndpoint(stack, "Mantle", vpc=new_vpc(stack))
+    guardrails = MantleKeyGuardrails(
+        stack,
+        "G",
+        deny_bearer_tokens=None,
+        max_credential_age_days=30,
+        vpc_endpoints=[endpoint, "vpce-0123456789abcdef0"],
+    )
+    (endpoint_id,) = template(stack).find_resources("AWS::EC2::VPCEndpoint")
+    assert _document(stack, guardrails) == [
+        *_age_denies("30"),
+        {
+            "Action": sorted(facts.GRANTS["inference"]),
+            "Condition": {"StringNotEquals": {"aws:SourceVpce": [{"Ref": endpoint_id}, "vpce-0123456789abcdef0"]}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": "DenyMantleInferenceOutsideEndpoint",
+        },
+    ]
+
+
+def test_single_endpoint_is_a_plain_string_condition():
+    stack = new_stack()
+    guardrails = MantleKeyGuardrails(stack, "G", deny_bearer_tokens=None, vpc_endpoints=["vpce-0123456789abcdef0"])
+    statement = _document(stack, guardrails)[-1]
+    assert statement["Condition"] == {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}
+
+
+def test_scp_form():
+    stack = new_stack()
+    MantleKeyGuardrails(
+        stack,
+        "G",
+        deny_bearer_tokens=TokenType.LONG_TERM,
+        scp_target_ids=["r-ab12", "ou-ab12-abcdefgh", "123456789012"],
+        scp_name="mantle-key-guardrails",
+    )
+    scp = only(template(stack), "AWS::Organizations::Policy")["Properties"]
+    assert scp["Type"] == "SERVICE_CONTROL_POLICY"
+    assert scp["Name"] == "mantle-key-guardrails"
+    assert scp["TargetIds"] == ["r-ab12", "ou-ab12-abcdefgh", "123456789012"]
+    assert scp["Content"]["Version"] == "2012-10-17"
+    assert [s["Sid"] for s in scp["Content"]["Statement"]] == [
+        "DenyLongTermApiKeysOnBedrock",
+        "DenyLongTermApiKeysOnMantle",
+        "DenyLongLivedApiKeys",
+        "DenyNonExpiringApiKeys",
+    ]
+    assert all(s["Effect"] == "Deny" for s in scp["Content"]["Statement"])
+
+
+def test_scp_gets_a_unique_default_name():
+    stack = new_stack()
+    MantleKeyGuardrails(stack, "G", scp_target_ids=["r-ab12"])
+    name = only(template(stack), "AWS::Organizations::Policy")["Properties"]["Name"]
+    assert name.startswith("TestG") and len(name) <= 128
+
+
+def test_boundary_form_allows_all_but_the_guardrails_and_is_usable_as_a_boundary():
+    stack = new_stack()
+    guardrails = MantleKeyGuardrails(stack, "G", permissions_boundary=True, boundary_name="mantle-boundary")
+    MantleInferenceRole(
+        stack,
+        "Role",
+        assumed_by=iam.AccountRootPrincipal(),
+        all_projects=True,
+        permissions_boundary=guardrails.boundary,
+    )
+    tpl = template(stack)
+    (boundary_id,) = tpl.find_resources("AWS::IAM::ManagedPolicy")
+    policy = only(tpl, "AWS::IAM::ManagedPolicy")["Properties"]
+    assert policy["ManagedPolicyName"] == "mantle-boundary"
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": "*", "Effect": "Allow", "Resource": "*", "Sid": "AllowAllButGuardrails"},
+        DENY_ALL_KEYS,
+        *_age_denies("90"),
+    ]
+    assert "Users" not in policy and "Roles" not in policy  # a boundary is referenced, never attached
+    tpl.has_resource_properties("AWS::IAM::Role", {"PermissionsBoundary": {"Ref": boundary_id}})
+    acks = acknowledgements(stack)
+    assert {p: sorted(ids) for p, ids in acks.items()} == {
+        "Test/G/Boundary": [
+            "AwsSolutions::AwsSolutions-IAM5[Action::*]",
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"deny_bearer_tokens": None, "max_credential_age_days": None},
+            "`deny_bearer_tokens` is None and so are `max_credential_age_days` and `vpc_endpoints`",
+        ),
+        ({"deny_bearer_tokens": "BOTH"}, "`deny_bearer_tokens` must be a TokenType or None"),
+        ({"max_credential_age_days": 0}, r"`max_credential_age_days` must be 1-36600 days or None"),
+        ({"max_credential_age_days": 36601}, r"`max_credential_age_days` must be 1-36600 days or None"),
+        ({"max_credential_age_days": 9.5}, r"`max_credential_age_days` must be 1-36600 days or None"),
+        ({"vpc_endpoints": []}, "`vpc_endpoints` must name at least one VPC endpoint"),
+        ({"vpc_endpoints": ["endpoint-1"]}, "`vpc_endpoints` must be a VPC endpoint id"),
+        ({"scp_target_ids": []}, "`scp_target_ids` must list at least one root, OU or account id"),
+        ({"scp_target_ids": ["12345"]}, "`scp_target_ids` must be root"),
+        ({"scp_target_ids": "r-ab12"}, "`scp_target_ids` must list at least one"),
+    ],
+)
+def test_bad_props_are_rejected_naming_the_prop(kwargs, message):
+    with pytest.raises(MantleConfigError, match=f"MantleKeyGuardrails: {message}"):
+        MantleKeyGuardrails(new_stack(), "G", **kwargs)

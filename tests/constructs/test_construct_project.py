@@ -1,0 +1,282 @@
+"""MantleProject: props, validation, attributes, imports and grants."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from construct_helpers import ACCOUNT, REGION, new_stack, only, policy_statements, template
+
+from mantlekit import facts
+from mantlekit.constructs import (
+    COST_CENTER_TAG_KEY,
+    IMantleProject,
+    MantleConfigError,
+    MantleProject,
+    TokenType,
+    grant_bearer_token,
+)
+
+
+@pytest.fixture(scope="module")
+def built():
+    """One stack: a project with tags and cost center, one role per grant, imports."""
+    stack = new_stack()
+    project = MantleProject(stack, "Project", name="team-search", tags={"team": "search"}, cost_center="cc-42")
+    cdk.Tags.of(stack).add("env", "dev")
+    roles = {}
+    for kind in ("inference", "read", "files", "fine_tuning", "admin"):
+        role = iam.Role(stack, f"Role_{kind}", assumed_by=iam.AccountRootPrincipal())
+        roles[kind] = (role, getattr(project, f"grant_{kind}")(role))
+    for token_type in TokenType:
+        role = iam.Role(stack, f"Bearer_{token_type.name}", assumed_by=iam.AccountRootPrincipal())
+        roles[token_type.name] = (role, project.grant_bearer_token(role, token_type=token_type))
+    imported = {
+        "arn": MantleProject.from_project_arn(
+            stack, "ByArn", "arn:aws:bedrock-mantle:us-east-2:222222222222:project/proj_abc123"
+        ),
+        "id": MantleProject.from_project_id(stack, "ById", "proj_xyz9"),
+        "default": MantleProject.default_project(stack, "Default"),
+        "token": MantleProject.from_project_arn(stack, "ByToken", cdk.Fn.import_value("ProjectArn")),
+    }
+    return stack, project, roles, imported, template(stack)
+
+
+def test_resource_has_name_and_sorted_tags_including_cost_center_and_stack_tags(built):
+    _, _, _, _, tpl = built
+    tpl.resource_count_is("AWS::BedrockMantle::Project", 1)
+    tpl.has_resource_properties(
+        "AWS::BedrockMantle::Project",
+        {
+            "Name": "team-search",
+            "Tags": [
+                {"Key": "env", "Value": "dev"},
+                {"Key": COST_CENTER_TAG_KEY, "Value": "cc-42"},
+                {"Key": "team", "Value": "search"},
+            ],
+        },
+    )
+
+
+def test_default_removal_archives_and_retain_is_optional():
+    stack = new_stack()
+    MantleProject(stack, "Archived", name="a")
+    MantleProject(stack, "Kept", name="k", removal_policy=cdk.RemovalPolicy.RETAIN)
+    projects = template(stack).find_resources("AWS::BedrockMantle::Project")
+    by_name = {p["Properties"]["Name"]: p for p in projects.values()}
+    assert "DeletionPolicy" not in by_name["a"]  # CloudFormation default: delete = ArchiveProject
+    assert by_name["k"]["DeletionPolicy"] == "Retain"
+    assert by_name["k"]["UpdateReplacePolicy"] == "Retain"
+
+
+def test_attributes_are_getatts(built):
+    stack, project, _, _, tpl = built
+    (logical_id,) = tpl.find_resources("AWS::BedrockMantle::Project")
+    assert stack.resolve(project.project_arn) == {"Fn::GetAtt": [logical_id, "Arn"]}
+    assert stack.resolve(project.project_id) == {"Fn::GetAtt": [logical_id, "Id"]}
+    assert stack.resolve(project.project_created_at) == {"Fn::GetAtt": [logical_id, "CreatedAt"]}
+    assert project.project_name == "team-search"
+    assert project.cost_center == "cc-42"
+    assert isinstance(project, IMantleProject)
+
+
+@pytest.mark.parametrize(
+    ("kind", "grant_key"),
+    [
+        ("inference", "inference"),
+        ("read", "read"),
+        ("files", "files"),
+        ("fine_tuning", "fine-tuning"),
+        ("admin", "admin"),
+    ],
+)
+def test_each_grant_gives_exactly_its_fact_action_set_on_the_project_arn(built, kind, grant_key):
+    _, _, roles, _, tpl = built
+    _, grant = roles[kind]
+    assert isinstance(grant, iam.Grant) and grant.success
+    statements = policy_statements(tpl, f"Role{kind}DefaultPolicy".replace("_", ""))
+    assert len(statements) == 1
+    st = statements[0]
+    actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+    assert sorted(actions) == sorted(facts.GRANTS[grant_key])
+    assert st["Effect"] == "Allow"
+    assert st["Resource"]["Fn::GetAtt"][1] == "Arn"
+    assert st["Resource"]["Fn::GetAtt"][0].startswith("Project")
+    assert "Condition" not in st
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LONG_TERM", facts.LONG_TERM),
+        ("SHORT_TERM", facts.SHORT_TERM),
+        ("BOTH", [facts.LONG_TERM, facts.SHORT_TERM]),
+    ],
+)
+def test_bearer_token_grant_is_star_with_token_type_condition(built, name, value):
+    _, _, roles, _, tpl = built
+    assert roles[name][1].success
+    statements = policy_statements(tpl, f"Bearer{name.replace('_', '')}DefaultPolicy")
+    assert statements == [
+        {
+            "Action": facts.CALL_WITH_BEARER_TOKEN,
+            "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: value}},
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    ]
+
+
+def test_bearer_token_grant_needs_a_token_type():
+    stack = new_stack()
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(MantleConfigError, match="`token_type`"):
+        grant_bearer_token(role, token_type="LONG_TERM")  # type: ignore[arg-type]
+
+
+def test_generic_grant_rejects_other_services():
+    stack = new_stack()
+    project = MantleProject(stack, "P", name="p")
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(MantleConfigError, match="`actions`"):
+        project.grant(role, "bedrock:InvokeModel")
+    assert project.grant(role, "bedrock-mantle:GetProject").success
+
+
+def test_import_by_arn_keeps_its_account_region_and_id(built):
+    _, _, _, imported, _ = built
+    ref = imported["arn"]
+    assert ref.project_arn == "arn:aws:bedrock-mantle:us-east-2:222222222222:project/proj_abc123"
+    assert ref.project_id == "proj_abc123"
+    assert ref.env.account == "222222222222"
+    assert ref.env.region == "us-east-2"
+    assert isinstance(ref, IMantleProject)
+
+
+def test_import_by_token_arn_splits_the_id(built):
+    stack, _, _, imported, _ = built
+    resolved = stack.resolve(imported["token"].project_id)
+    assert "Fn::Select" in resolved
+    assert resolved["Fn::Select"][1]["Fn::Split"][0] == "/"
+
+
+def test_import_by_id_and_default_project_use_the_stack_account_and_region(built):
+    stack, _, _, imported, _ = built
+    assert stack.resolve(imported["id"].project_arn) == facts.project_arn(REGION, ACCOUNT, "proj_xyz9")
+    assert imported["id"].project_id == "proj_xyz9"
+    assert (
+        stack.resolve(imported["default"].project_arn) == f"arn:aws:bedrock-mantle:{REGION}:{ACCOUNT}:project/default"
+    )
+    assert imported["default"].project_id == facts.DEFAULT_PROJECT_ID
+
+
+def test_default_project_in_an_environment_agnostic_stack_is_built_from_pseudo_parameters():
+    stack = new_stack(region=None)
+    ref = MantleProject.default_project(stack, "Default")
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    ref.grant_inference(role)
+    resource = policy_statements(template(stack), "RDefaultPolicy")[0]["Resource"]
+    assert resource == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":bedrock-mantle:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":project/default",
+            ],
+        ]
+    }
+
+
+def test_grants_on_an_imported_project_use_its_arn():
+    stack = new_stack()
+    ref = MantleProject.from_project_id(stack, "P", "proj_abc")
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    ref.grant_files(role)
+    statement = policy_statements(template(stack), "RDefaultPolicy")[0]
+    assert statement["Resource"] == f"arn:aws:bedrock-mantle:{REGION}:{ACCOUNT}:project/proj_abc"
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["", "x" * 129])
+def test_bad_name_is_rejected_naming_the_prop(name):
+    with pytest.raises(MantleConfigError, match=r"MantleProject: `name` must be 1-128 characters"):
+        MantleProject(new_stack(), "P", name=name)
+
+
+def test_name_of_128_characters_and_token_names_are_accepted():
+    stack = new_stack()
+    MantleProject(stack, "Long", name="x" * 128)
+    MantleProject(stack, "Token", name=cdk.Fn.import_value("LongProjectName"))
+    template(stack).resource_count_is("AWS::BedrockMantle::Project", 2)
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({f"k{i}": "v" for i in range(201)}, r"`tags` allows at most 200 tags per project \(got 201\)"),
+        ({"": "v"}, r"`tags` tag keys must be 1-128 characters"),
+        ({"k" * 129: "v"}, r"`tags` tag keys must be 1-128 characters"),
+        ({"k": "v" * 257}, r"`tags` tag values must be 0-256 characters"),
+        ({"aws:owner": "me"}, r"`tags` tag keys starting with 'aws:' are reserved"),
+    ],
+)
+def test_bad_tags_are_rejected_naming_the_prop(tags, message):
+    with pytest.raises(MantleConfigError, match=message):
+        MantleProject(new_stack(), "P", name="p", tags=tags)
+
+
+def test_200_tags_and_empty_values_are_accepted():
+    stack = new_stack(region=None)
+    MantleProject(stack, "P", name="p", tags={f"k{i:03}": "" for i in range(200)})
+    tags = only(template(stack), "AWS::BedrockMantle::Project")["Properties"]["Tags"]
+    assert len(tags) == 200
+
+
+def test_cost_center_counts_toward_the_tag_limit():
+    with pytest.raises(MantleConfigError, match=r"`tags` allows at most 200 tags per project \(got 201\)"):
+        MantleProject(new_stack(), "P", name="p", tags={f"k{i}": "v" for i in range(200)}, cost_center="cc")
+
+
+def test_cost_center_conflicting_with_a_tag_is_rejected():
+    with pytest.raises(MantleConfigError, match="`cost_center` conflicts with tag"):
+        MantleProject(new_stack(), "P", name="p", tags={COST_CENTER_TAG_KEY: "a"}, cost_center="b")
+
+
+def test_cost_center_too_long_is_rejected_naming_the_prop():
+    with pytest.raises(MantleConfigError, match="`cost_center` tag values must be 0-256"):
+        MantleProject(new_stack(), "P", name="p", cost_center="c" * 257)
+
+
+def test_tags_added_by_aspects_are_checked_at_synth():
+    stack = new_stack()
+    MantleProject(stack, "P", name="p", tags={f"k{i}": "v" for i in range(199)})
+    cdk.Tags.of(stack).add("extra1", "v")
+    cdk.Tags.of(stack).add("extra2", "v")
+    with pytest.raises(RuntimeError, match=r"`tags` allows at most 200 tags per project \(got 201\)"):
+        template(stack)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:bedrock:us-east-1:123456789012:project/proj_abc",
+        "arn:aws:bedrock-mantle:us-east-1:123456789012:customized-model/x",
+        "proj_abc",
+    ],
+)
+def test_import_by_bad_arn_names_the_prop(arn):
+    with pytest.raises(MantleConfigError, match="`project_arn` is not a Mantle project ARN"):
+        MantleProject.from_project_arn(new_stack(), "P", arn)
+
+
+@pytest.mark.parametrize("project_id", ["proj_ABC", "project1", ""])
+def test_import_by_bad_id_names_the_prop(project_id):
+    with pytest.raises(MantleConfigError, match="`project_id` must match"):
+        MantleProject.from_project_id(new_stack(), "P", project_id)
