@@ -15,9 +15,11 @@ from typing import Any
 
 from mantlekit.iam.locate import JsonLocator, Path
 from mantlekit.iam.model import (
+    BOUNDARY,
     ENDPOINT,
     IDENTITY,
     RESOURCE,
+    SCP,
     Condition,
     Policy,
     PolicyError,
@@ -73,6 +75,12 @@ BASE_OPERATORS = {
     )
 }
 _QUALIFIERS = ("forallvalues", "foranyvalue")
+#: Kinds whose grammar has no Principal/NotPrincipal (a boundary is a managed policy; SCPs have none either).
+_NO_PRINCIPAL = {
+    IDENTITY: "an identity-based policy",
+    BOUNDARY: "a permissions boundary",
+    SCP: "a service control policy",
+}
 
 
 def load_policy(
@@ -225,8 +233,8 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     principal = not_principal = None
     ok_p = True
     if "Principal" in raw or "NotPrincipal" in raw:
-        if kind == IDENTITY:
-            problems.append(Problem("structure", "an identity-based policy cannot name a Principal", path))
+        if kind in _NO_PRINCIPAL:
+            problems.append(Problem("structure", f"{_NO_PRINCIPAL[kind]} cannot name a Principal", path))
             ok_p = False
         elif "Principal" in raw and "NotPrincipal" in raw:
             problems.append(Problem("structure", "a statement has either Principal or NotPrincipal, not both", path))
