@@ -1857,6 +1857,27 @@ case(
     problems=("structure",),
 )
 case(
+    "grammar/principal-in-boundary-skipped",
+    "s3:GetObject",
+    "*",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    boundary=doc(stmt("Allow", "P", Principal="*", Action="s3:*", Resource="*")),
+    gate=G_PB,
+    problems=("structure",),
+)
+case(
+    "grammar/principal-in-scp-skipped",
+    "s3:GetObject",
+    "*",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    scps=(doc(stmt("Allow", "P", Principal="*", Action="*", Resource="*")),),
+    gate=G_SCP("root"),
+    note="FullAWSAccess",
+    problems=("structure",),
+)
+case(
     "grammar/bad-effect-skipped-good-one-kept",
     "s3:GetObject",
     "*",
