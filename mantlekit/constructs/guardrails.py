@@ -26,6 +26,7 @@ from mantlekit.constructs._common import (
     prop_error,
     vpc_endpoint_ids,
 )
+from mantlekit.constructs.validation import MantleLintPlugin
 
 _OWNER = "MantleKeyGuardrails"
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
@@ -62,9 +63,9 @@ class MantleKeyGuardrails(Construct):
       boundary allow; a boundary with only Deny statements would therefore block everything. So the
       boundary is "allow everything except the guardrails": one ``Allow * on *`` statement (it grants
       nothing by itself) plus the denies. cdk-nag reports that Allow as IAM5 ``Action::*`` and
-      ``Resource::*``; the construct acknowledges exactly those two findings on the boundary, with this
-      reason. Note: whoever may edit the boundary or detach it can lift the guardrails; an SCP cannot be
-      lifted from inside the account.
+      ``Resource::*`` (and mantle-lint as IAM008); the construct acknowledges exactly those findings on the
+      boundary, with this reason. Note: whoever may edit the boundary or detach it can lift the guardrails;
+      an SCP cannot be lifted from inside the account.
     """
 
     def __init__(
@@ -144,6 +145,8 @@ class MantleKeyGuardrails(Construct):
             )
             nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Action::*]", reason)
             nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Resource::*]", reason)
+            # mantle-lint reports the same statement as IAM008 (allow-all without condition).
+            MantleLintPlugin.acknowledge(self.boundary, "IAM008", reason)
 
 
 def _bearer_token_denies(token_type: TokenType | None) -> list[iam.PolicyStatement]:
