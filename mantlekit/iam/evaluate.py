@@ -113,17 +113,21 @@ def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: 
     arn_values = pr.values("AWS")
     if direct:
         arn_values = tuple(v for v in arn_values if not (v.isdigit() or v.endswith(":root")))
-    if not arn_values:
-        svc = pr.values("Service")
-        if svc:
-            name = ctx.lookup("aws:PrincipalServiceName")
-            if isinstance(name, tuple):
-                return any(s in name for s in svc)
-            if name is None:
-                return False
+    # Several principal types in one element: the principal matches if it is any of them.
+    result = _aws_principal_matches(arn_values, ctx, missing) if arn_values else False
+    svc = pr.values("Service")
+    if svc and result is not True:
+        name = ctx.lookup("aws:PrincipalServiceName")
+        if isinstance(name, tuple):
+            if any(s in name for s in svc):
+                return True
+        elif name is not None:
             missing.add("aws:PrincipalServiceName")
             return None
-        return False
+    return result
+
+
+def _aws_principal_matches(arn_values: tuple[str, ...], ctx: Context, missing: set[str]) -> Tri:
     principal_arn = ctx.get("aws:PrincipalArn")
     account = ctx.get("aws:PrincipalAccount")
     if principal_arn is None and account is None:
