@@ -985,6 +985,51 @@ case(
     gate=G_SCP("root"),
 )
 
+TRUST = doc(
+    stmt(
+        "Allow",
+        "Trust",
+        Principal={"AWS": OTHER_ROLE, "Service": "bedrock.amazonaws.com"},
+        Action="sts:AssumeRole",
+    )
+)
+case(
+    "resource/trust-policy-service-principal",
+    "sts:AssumeRole",
+    ROLE,
+    ALLOWED,
+    ("Trust",),
+    resource_policy=TRUST,
+    ctx={"aws:PrincipalServiceName": "bedrock.amazonaws.com"},
+)
+case(
+    "resource/trust-policy-aws-principal-of-mixed-element",
+    "sts:AssumeRole",
+    ROLE,
+    ALLOWED,
+    ("Trust",),
+    resource_policy=TRUST,
+    ctx={"aws:PrincipalArn": OTHER_ROLE},
+)
+case(
+    "resource/trust-policy-other-service",
+    "sts:AssumeRole",
+    ROLE,
+    IMPLICIT,
+    resource_policy=TRUST,
+    ctx={"aws:PrincipalServiceName": "lambda.amazonaws.com"},
+)
+case(
+    "resource/trust-policy-service-unknown",
+    "sts:AssumeRole",
+    ROLE,
+    CONDITIONAL,
+    ("Trust",),
+    resource_policy=doc(stmt("Allow", "Trust", Principal={"Service": "bedrock.amazonaws.com"}, Action="sts:*")),
+    closed=False,
+    missing=("aws:PrincipalServiceName",),
+)
+
 # =====================================================================================================
 # 6. NotAction and NotResource
 # =====================================================================================================
