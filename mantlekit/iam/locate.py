@@ -84,7 +84,7 @@ def _scan(text: str) -> dict[Path, int]:
                 frame[2] += 1
         else:
             path = ()
-        out.setdefault(path, pos)
+        out[path] = pos  # a duplicated key: the last one wins, as in json.loads
         if tok == "{":
             stack.append([path, True, None, True])
         elif tok == "[":

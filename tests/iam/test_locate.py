@@ -190,3 +190,19 @@ def test_a_document_that_is_not_an_object_is_a_policy_error(text, what):
         load_policy("\n  " + text, "notobj.json")
     assert (e.value.line, e.value.column) == (2, 3)
     assert e.value.message.endswith(what)
+
+
+def test_duplicated_key_points_at_the_one_that_counts():
+    # json.loads keeps the last of duplicated keys; positions must follow it.
+    text = """{
+  "Version": "2012-10-17",
+  "Statement": [{"Sid": "Old", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+  "Statement": [
+    {"Sid": "New", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}
+  ]
+}"""
+    (st,) = load_policy(text, "dup.json").statements
+    assert st.sid == "New"
+    assert st.location() == pos(text, '{"Sid": "New"')
+    assert st.location("Action") == pos(text, '["s3:GetObject"')
+    assert st.location("Resource") == pos(text, '"*"', 1)
