@@ -125,3 +125,37 @@ def test_bundled_copy_matches_shared_corpus(policy):
 def test_v1_fixture_matches_shared_reference():
     ref = SHARED / "reference" / "AmazonBedrockLimitedAccess-v1.json"
     assert json.loads(V1_FIXTURE.read_text(encoding="utf-8")) == json.loads(ref.read_text(encoding="utf-8"))
+
+
+# Subscribing to a third-party model when Mantle calls AWS Marketplace on the caller's behalf:
+# policy -> (Sid that allows it via bedrock-mantle, Sid that may allow it when aws:CalledViaLast is unknown)
+BEDROCK_3P = "MarketplaceOperationsFromBedrockFor3pModels"
+MANTLE_3P = "MarketplaceOperationsFromBedrockMantleFor3pModels"
+MARKETPLACE = {
+    "AmazonBedrockMantleFullAccess": (MANTLE_3P, MANTLE_3P),
+    "AmazonBedrockMantleInferenceAccess": (MANTLE_3P, MANTLE_3P),
+    "AmazonBedrockMantleReadOnly": (None, None),
+    "AmazonBedrockLimitedAccess": (BEDROCK_3P, BEDROCK_3P),
+    # v11 and v1 allow the subscription only when called via bedrock.amazonaws.com, not via bedrock-mantle.
+    "AmazonBedrockFullAccess": (None, BEDROCK_3P),
+    "AmazonBedrockLimitedAccess-v1": (None, BEDROCK_3P),
+}
+
+
+@pytest.mark.parametrize("policy", list(MARKETPLACE))
+def test_marketplace_subscription_called_via_mantle(policy):
+    label, text = _text(policy)
+    pol = PolicySet(identity=[load_policy(text, label)])
+    via_mantle_sid, maybe_sid = MARKETPLACE[policy]
+
+    def ask(ctx: dict, closed: bool = True):
+        d = decide(pol, Request("aws-marketplace:Subscribe", "*", Context(ctx, closed=closed)))
+        return d.verdict, [s.sid for s in d.deciding], d.missing_context
+
+    assert ask({"aws:CalledViaLast": "bedrock-mantle.amazonaws.com"}) == (
+        (A, [via_mantle_sid], []) if via_mantle_sid else (D, [], [])
+    )
+    assert ask({}) == (D, [], [])
+    assert ask({}, closed=False) == (
+        (Verdict.CONDITIONAL, [maybe_sid], ["aws:CalledViaLast"]) if maybe_sid else (D, [], [])
+    )
