@@ -214,7 +214,7 @@ class _Account:
                     ident = e.get("Arn") or e.get("UserName") or e.get("GroupName") or e.get("RoleName")
                     ident = str(ident) if ident is not None else f"{page.path}#{key}{i}"
                     self.entries[key].setdefault(ident, _Entry(e, page, (key, i)))
-            if page.path.startswith("<"):  # in-memory (live) pages; files were recorded when read
+            if page.path.startswith("<") or "://" in page.path:  # in-memory (live) pages; files were recorded
                 self.inv.files.append(page.path)
 
     def _group_by_name(self) -> dict[str, _Entry]:

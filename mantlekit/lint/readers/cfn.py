@@ -418,9 +418,11 @@ def infer_projects(policies: list[Policy], account: str | None = None, region: s
                 acc = parts[4] if _concrete(parts[4]) else daccount
                 part = parts[1] if _concrete(parts[1]) else None
                 out[facts.project_arn(reg, acc, pid, part)] = None
-    if region is None and account is None:
-        return () if list(out) in ([], [facts.project_arn(dregion, daccount)]) else tuple(out)
-    return tuple(out) or (facts.project_arn(dregion, daccount),)
+    default = facts.project_arn(dregion, daccount)
+    if list(out) in ([], [default]):
+        # What the principal assumes anyway, unless a pinned region differs from its default.
+        return (default,) if region is not None else ()
+    return tuple(out)
 
 
 # --- the template -------------------------------------------------------------------------------------------

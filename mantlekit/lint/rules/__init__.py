@@ -17,6 +17,7 @@ RULE_MODULES = (
     "mnt007_mantle_arn",
     "mnt008_management_power",
     "mnt009_missing_capability",
+    "mnt010_live_keys",
     "iam001_structure",
     "iam002_unknown_prefix",
     "iam003_unknown_action",

@@ -1,0 +1,260 @@
+"""Live accounts (``mantle-lint --live``): read IAM through the AWS API, read-only, and audit it.
+
+Calls, and the IAM actions they need (``policies/mantle-lint-live-readonly.json`` grants exactly these):
+
+* ``sts:GetCallerIdentity`` (needs no permission): whose account this is, and whether the credentials
+  work at all;
+* ``iam:GetAccountAuthorizationDetails``, every page (``Marker``): users, groups, roles, policies;
+* ``iam:ListServiceSpecificCredentials`` with ``ServiceName=bedrock.amazonaws.com`` for each user: the
+  long-term Bedrock API keys that actually exist (tags come with the authorization details, so no
+  ``iam:GetUser`` is needed).
+
+What was read is audited exactly as a saved file would be (:mod:`.account` builds the principals), so a
+``--save FILE`` run writes the account-authorization-details format plus ``mantlekit:*`` extension keys
+(credentials, account, key age limit, what could not be read) and ``mantle-lint FILE`` repeats the audit
+offline with the same findings at the lines of that file. A user with a Bedrock credential is a
+``long-term-key`` principal whose ``credentials`` rule MNT010 checks (never expires, older than
+``--max-key-age-days``, inactive).
+
+Throttling is retried: botocore's ``standard`` retry mode on every client, and on top of that an explicit
+exponential backoff with jitter (:data:`MAX_ATTEMPTS`, :data:`BASE_DELAY`) for throttling errors that
+still come through. Credentials that do not work, or an AccessDenied, become an InputError naming the API
+call (file ``aws://<account>``); a failed ``ListServiceSpecificCredentials`` leaves the other users
+audited and is recorded as incomplete. Authorization details that cannot be read completely are not
+audited at all. boto3 is imported only inside these functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import random
+import time
+from typing import Any
+
+from mantlekit import facts
+from mantlekit.lint.findings import InputError
+from mantlekit.lint.inventory import Inventory
+from mantlekit.lint.readers import account
+
+#: IAM actions the live audit calls (sts:GetCallerIdentity needs no permission).
+ACTIONS = (
+    "iam:GetAccountAuthorizationDetails",
+    "iam:ListServiceSpecificCredentials",
+    "sts:GetCallerIdentity",
+)
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "RequestThrottledError",
+    }
+)
+MAX_ATTEMPTS = 6
+BASE_DELAY = 0.5
+MAX_DELAY = 20.0
+DEFAULT_MAX_KEY_AGE_DAYS = account.DEFAULT_MAX_KEY_AGE_DAYS
+#: botocore's own retries per call (standard mode: throttling and transient errors, with backoff).
+BOTOCORE_MAX_ATTEMPTS = 5
+#: Seam for tests: how the explicit backoff waits.
+sleep = time.sleep
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``--live`` options, for the CLI's parser."""
+    g = parser.add_argument_group("live account (read-only AWS API calls)")
+    g.add_argument(
+        "--live",
+        action="store_true",
+        help="audit the IAM users and roles of the account of the current AWS credentials "
+        "(calls: " + ", ".join(ACTIONS) + ")",
+    )
+    g.add_argument("--profile", metavar="NAME", help="AWS profile for --live (default: the usual credential chain)")
+    g.add_argument("--region", metavar="REGION", help="AWS region for the STS call of --live")
+    g.add_argument(
+        "--save",
+        metavar="FILE",
+        help="with --live: write what was read as account authorization details JSON, to audit again offline",
+    )
+    g.add_argument(
+        "--max-key-age-days",
+        metavar="DAYS",
+        type=int,
+        default=DEFAULT_MAX_KEY_AGE_DAYS,
+        help=f"with --live: report Bedrock API keys older than this (default {DEFAULT_MAX_KEY_AGE_DAYS})",
+    )
+
+
+def read_account(ns: argparse.Namespace, session: Any = None) -> Inventory:
+    """Audit the live account the options name (a boto3 Session may be passed, e.g. by tests)."""
+    return audit(
+        session=session,
+        profile=getattr(ns, "profile", None),
+        region=getattr(ns, "region", None),
+        save=getattr(ns, "save", None),
+        max_key_age_days=getattr(ns, "max_key_age_days", None) or DEFAULT_MAX_KEY_AGE_DAYS,
+    )
+
+
+class ApiError(Exception):
+    def __init__(self, api: str, code: str, message: str) -> None:
+        super().__init__(f"{api} failed: {code}: {message}")
+        self.api, self.code, self.message = api, code, message
+
+
+def _call(client: Any, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
+    """One API call, retried with exponential backoff and jitter while it is throttled."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return getattr(client, method)(**kwargs)
+        except ClientError as e:
+            err = e.response.get("Error", {}) if isinstance(e.response, dict) else {}
+            code = str(err.get("Code") or "ClientError")
+            if code in THROTTLING_CODES and attempt < MAX_ATTEMPTS - 1:
+                sleep(min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2))
+                continue
+            raise ApiError(api, code, str(err.get("Message") or e)) from None
+        except BotoCoreError as e:
+            raise ApiError(api, type(e).__name__, str(e)) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items() if k != "ResponseMetadata"}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, _dt.datetime | _dt.date):
+        return v.isoformat()
+    return v
+
+
+def audit(
+    session: Any = None,
+    profile: str | None = None,
+    region: str | None = None,
+    save: str | None = None,
+    max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS,
+) -> Inventory:
+    """Read the account behind ``session`` (or a new boto3 Session) and build its principals."""
+    inv = Inventory()
+    where = "aws://live"
+    try:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        inv.errors.append(InputError("--live", "boto3 is not installed; pip install boto3"))
+        return inv
+    try:
+        session = session or boto3.Session(profile_name=profile, region_name=region)
+        config = Config(
+            retries={"mode": "standard", "max_attempts": BOTOCORE_MAX_ATTEMPTS},
+            connect_timeout=10,
+            read_timeout=60,
+            user_agent_extra="mantle-lint",
+        )
+        client_region = region or session.region_name or "us-east-1"
+        sts = session.client("sts", region_name=client_region, config=config)
+        iam = session.client("iam", region_name=client_region, config=config)
+    except BotoCoreError as e:  # e.g. ProfileNotFound
+        inv.errors.append(InputError("--profile" if profile else "--live", f"cannot start an AWS session: {e}"))
+        return inv
+
+    try:
+        caller = _call(sts, "get_caller_identity", "sts:GetCallerIdentity")
+    except ApiError as e:
+        inv.errors.append(InputError(where, f"{e}; the credentials do not work, nothing was audited"))
+        return inv
+    account_id = str(caller.get("Account") or "unknown")
+    where = f"aws://{account_id}"
+
+    details: dict[str, Any] = {k: [] for k in account.LISTS}
+    marker = None
+    while True:
+        kwargs: dict[str, Any] = {"MaxItems": 1000}
+        if marker:
+            kwargs["Marker"] = marker
+        try:
+            page = _call(iam, "get_account_authorization_details", "iam:GetAccountAuthorizationDetails", **kwargs)
+        except ApiError as e:
+            read = "" if marker is None else " after some pages (incomplete)"
+            inv.errors.append(InputError(where, f"{e}{read}; the account was not audited"))
+            return inv
+        for k in account.LISTS:
+            details[k].extend(page.get(k) or ())
+        if not page.get("IsTruncated"):
+            break
+        marker = page.get("Marker")
+        if not marker:
+            inv.errors.append(
+                InputError(where, "incomplete: iam:GetAccountAuthorizationDetails said IsTruncated without a Marker")
+            )
+            return inv
+
+    credentials: dict[str, list[Any]] = {}
+    failed: dict[tuple[str, str], list[str]] = {}
+    for user in details[account.USERS]:
+        name = user.get("UserName")
+        if not isinstance(name, str):
+            continue
+        try:
+            credentials[name] = _credentials(iam, name)
+        except ApiError as e:
+            failed.setdefault((e.code, e.message), []).append(name)
+    incomplete = []
+    for (code, message), users in failed.items():
+        shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+        incomplete.append(
+            f"iam:ListServiceSpecificCredentials failed for {len(users)} user(s) ({shown}): {code}: {message}; "
+            "their Bedrock API keys are unknown"
+        )
+
+    data = _jsonable(details)
+    data.update(
+        {
+            "IsTruncated": False,
+            account.EXT_ACCOUNT: account_id,
+            account.EXT_MAX_KEY_AGE: max_key_age_days,
+            account.EXT_CREDENTIALS: _jsonable(credentials),
+            "mantlekit:ReadAt": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
+    if incomplete:
+        data[account.EXT_INCOMPLETE] = incomplete
+    page_obj = account.Page(where, data)
+    if save:
+        text = json.dumps(data, indent=2) + "\n"
+        try:
+            with open(save, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as e:
+            inv.errors.append(InputError(save, f"cannot write: {e.strerror or e}"))
+        else:
+            page_obj = account.Page(save, data, text)
+            inv.files.append(save)
+    inv.extend(account.build([page_obj], max_key_age_days))
+    return inv
+
+
+def _credentials(iam: Any, user: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    marker = None
+    while True:
+        kwargs: dict[str, Any] = {"UserName": user, "ServiceName": facts.API_KEY_SERVICE_NAME}
+        if marker:
+            kwargs["Marker"] = marker
+        resp = _call(iam, "list_service_specific_credentials", "iam:ListServiceSpecificCredentials", **kwargs)
+        out.extend(c for c in resp.get("ServiceSpecificCredentials") or () if isinstance(c, dict))
+        marker = resp.get("Marker") if resp.get("IsTruncated") else None
+        if not marker:
+            return out
