@@ -10,8 +10,13 @@
 
 from __future__ import annotations
 
+import base64
+import fnmatch
+import ipaddress
 import json
 import random
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -425,3 +430,202 @@ def test_over_long_integer_is_a_policy_error_with_its_place():
         assert (e.file, e.line, e.column) == ("big.json", 3, 26)
     else:  # pragma: no cover
         raise AssertionError("no PolicyError")
+
+
+# --- a small independent reference evaluator (closed contexts only) --------------------------------------
+# Written from the documented rules, not from the engine, over the generator's alphabet above.
+
+
+def _ref_glob(pattern: str, arn: bool) -> str:
+    out = []
+    for i, ch in enumerate(pattern):
+        if ch == "*":
+            # In an ARN, a * that ends a segment may match past colons; one inside a segment may not.
+            crosses = not arn or i + 1 == len(pattern) or pattern[i + 1] == ":"
+            out.append(".*" if crosses else "[^:]*")
+        elif ch == "?":
+            out.append("[^:]" if arn else ".")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+_REF_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def _ref_pattern(pattern: str, ctx: dict[str, tuple[str, ...] | None], variables: bool, arn: bool, like: bool):
+    """A compiled regex for the pattern (variables substituted), or None when it can match nothing."""
+    if not variables:
+        return re.compile(_ref_glob(pattern, arn) if like else re.escape(pattern), re.DOTALL)
+    parts, pos = [], 0
+    for m in _REF_VAR.finditer(pattern):
+        parts.append(_ref_glob(pattern[pos : m.start()], arn) if like else re.escape(pattern[pos : m.start()]))
+        pos = m.end()
+        name, _, default = m.group(1).partition(",")
+        name, default = name.strip(), default.strip()
+        if name in ("*", "?", "$"):
+            parts.append(re.escape(name))
+            continue
+        value = ctx.get(name.lower())
+        if value:
+            parts.append(re.escape(value[0]))
+        elif len(default) >= 2 and default[0] == default[-1] == "'":
+            parts.append(re.escape(default[1:-1]))
+        else:
+            return None
+    parts.append(_ref_glob(pattern[pos:], arn) if like else re.escape(pattern[pos:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _ref_matches(pattern: str, value: str, ctx, variables: bool, arn: bool = True, like: bool = True) -> bool:
+    if like and pattern == "*":
+        return True
+    rx = _ref_pattern(pattern, ctx, variables, arn, like)
+    return rx is not None and rx.fullmatch(value) is not None
+
+
+def _ref_date(s: str) -> datetime | None:
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", s.strip()):
+            return datetime.fromtimestamp(float(s), UTC)
+        d = datetime.fromisoformat(s.strip().replace("Z", "+00:00"))
+        return d if d.tzinfo else d.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _ref_compare(base: str, actual: str, expected: str, ctx, variables: bool) -> bool:
+    if base == "stringequals":
+        return _ref_matches(expected, actual, ctx, variables, arn=False, like=False)
+    if base == "stringequalsignorecase":
+        rx = _ref_pattern(expected, ctx, variables, False, False)
+        return rx is not None and re.fullmatch(rx.pattern, actual, re.IGNORECASE | re.DOTALL) is not None
+    if base == "stringlike":
+        return _ref_matches(expected, actual, ctx, variables, arn=False)
+    if base in ("arnlike", "arnequals"):
+        return _ref_matches(expected, actual, ctx, variables)
+    if base.startswith("numeric"):
+        try:
+            a, e = float(actual), float(expected)
+        except ValueError:
+            return False
+        return {"equals": a == e, "lessthan": a < e, "greaterthan": a > e}[base[7:]]
+    if base.startswith("date"):
+        a, e = _ref_date(actual), _ref_date(expected)
+        return a is not None and e is not None and {"equals": a == e, "greaterthan": a > e}[base[4:]]
+    if base == "bool":
+        return actual.lower() == expected.lower()
+    if base == "ipaddress":
+        try:
+            return ipaddress.ip_address(actual) in ipaddress.ip_network(expected, strict=False)
+        except ValueError:
+            return False
+    if base == "binaryequals":
+        try:
+            return base64.b64decode(actual, validate=True) == base64.b64decode(expected, validate=True)
+        except ValueError:
+            return False
+    raise AssertionError(base)
+
+
+_REF_NEGATED = {"stringnotequals": "stringequals", "stringnotlike": "stringlike", "numericnotequals": "numericequals"}
+_REF_NEGATED["notipaddress"] = "ipaddress"
+_REF_STRINGY = {"stringequals", "stringequalsignorecase", "stringlike", "arnlike", "arnequals"}
+
+
+def _ref_condition(op: str, key: str, values: Any, ctx, variables: bool) -> bool:
+    expected = [
+        json.dumps(v) if not isinstance(v, str) else v for v in (values if isinstance(values, list) else [values])
+    ]
+    name = op.lower()
+    qualifier = None
+    if ":" in name:
+        qualifier, name = name.split(":", 1)
+    if_exists = name.endswith("ifexists")
+    name = name.removesuffix("ifexists")
+    actual = ctx.get(key.lower())
+    if name == "null":
+        return any((e.lower() == "true") == (not actual) for e in expected)
+    negated = name in _REF_NEGATED
+    base = _REF_NEGATED.get(name, name)
+    if not actual:
+        if if_exists or qualifier == "forallvalues":
+            return True
+        if qualifier == "foranyvalue":
+            return False
+        return negated
+    use_vars = variables and base in _REF_STRINGY
+
+    def hit(a: str) -> bool:
+        return any(_ref_compare(base, a, e, ctx, use_vars) for e in expected)
+
+    if qualifier == "forallvalues":
+        return all(hit(a) != negated for a in actual)
+    if qualifier == "foranyvalue":
+        return any(hit(a) != negated for a in actual)
+    return any(hit(a) for a in actual) != negated
+
+
+def _ref_principal(p: Any, ctx, grant: bool) -> bool:
+    if p == "*":
+        return True
+    values = p["AWS"] if isinstance(p["AWS"], list) else [p["AWS"]]
+    if "*" in values:
+        return True
+    arn = (ctx.get("aws:principalarn") or [None])[0]
+    if arn is None:
+        return False
+    for v in values:
+        if v == arn or (not grant and v == arn.split(":")[4]):
+            return True
+    return False
+
+
+def _ref_applies(s: dict[str, Any], req: Request, ctx, variables: bool, grant: bool = False) -> bool:
+    def as_list(v: Any) -> list[str]:
+        return v if isinstance(v, list) else [v]
+
+    action = req.action.lower()
+    if "Action" in s and not any(fnmatch.fnmatchcase(action, a.lower()) for a in as_list(s["Action"])):
+        return False
+    if "NotAction" in s and any(fnmatch.fnmatchcase(action, a.lower()) for a in as_list(s["NotAction"])):
+        return False
+    if "Resource" in s and not any(_ref_matches(r, req.resource, ctx, variables) for r in as_list(s["Resource"])):
+        return False
+    if "NotResource" in s and any(_ref_matches(r, req.resource, ctx, variables) for r in as_list(s["NotResource"])):
+        return False
+    if "Principal" in s and not _ref_principal(s["Principal"], ctx, grant):
+        return False
+    return all(
+        _ref_condition(op, key, vals, ctx, variables)
+        for op, block in s.get("Condition", {}).items()
+        for key, vals in block.items()
+    )
+
+
+def reference_verdict(spec: dict[str, Any], req: Request) -> Verdict:
+    ctx = {k: v for k, v in req.context.items()}
+    layers: list[tuple[str, list[dict[str, Any]]]] = [("identity", spec["identity"])]
+    layers += [(k, [spec[k]]) for k in ("boundary", "endpoint", "resource") if spec[k] is not None]
+    layers += [(f"scp{i}", [d]) for i, d in enumerate(spec["scps"])]
+    allows: dict[str, bool] = {}
+    for name, docs in layers:
+        allows[name] = False
+        for d in docs:
+            variables = d.get("Version") == "2012-10-17"
+            for s in d["Statement"]:
+                grant = name == "resource" and s["Effect"] == "Allow"
+                if _ref_applies(s, req, ctx, variables, grant):
+                    if s["Effect"] == "Deny":
+                        return Verdict.EXPLICIT_DENY
+                    allows[name] = True
+    granted = allows["identity"] or allows.get("resource", False)
+    limits = [v for k, v in allows.items() if k not in ("identity", "resource")]
+    return Verdict.ALLOWED if granted and all(limits) else Verdict.IMPLICIT_DENY
+
+
+@SETTINGS
+@given(policy_sets(), requests())
+def test_engine_agrees_with_reference_on_closed_contexts(spec, req):
+    closed = Request(req.action, req.resource, Context(dict(req.context.items()), closed=True))
+    assert decide(build(spec), closed).verdict is reference_verdict(spec, closed)
