@@ -6,6 +6,7 @@
   deciding statements (for denials and conditional verdicts) or the missing context.
 - Whatever the input, ``load_policy`` either raises ``PolicyError`` or returns a policy; text that is not a
   valid policy always leaves problems; the engine never crashes on what the reader returned.
+- On closed contexts the engine agrees with a small reference evaluator written from the documented rules.
 """
 
 from __future__ import annotations
