@@ -75,6 +75,8 @@ BASE_OPERATORS = {
     )
 }
 _QUALIFIERS = ("forallvalues", "foranyvalue")
+#: service:action, each side non-empty, one colon (checked for every action of every statement: a regex).
+_ACTION_SHAPE = re.compile(r"[^:]+:[^:]+")
 #: Kinds whose grammar has no Principal/NotPrincipal (a boundary is a managed policy; SCPs have none either).
 _NO_PRINCIPAL = {
     IDENTITY: "an identity-based policy",
@@ -220,7 +222,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     actions, not_actions, ok_a = pair("Action", "NotAction", True)
     if ok_a:
         for j, a in enumerate(actions or not_actions or ()):
-            if a != "*" and (":" not in a or a.count(":") != 1 or not a.split(":")[0] or not a.split(":")[1]):
+            if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
                 key = "Action" if actions else "NotAction"
                 problems.append(Problem("action-syntax", f"{a!r} is not of the form service:action", (*path, key, j)))
                 ok_a = False
