@@ -1,0 +1,20 @@
+"""Shared set-up for the reference-app tests (tests/app).
+
+Same environment as the Makefile for a bare ``pytest`` run (jsii's package cache inside the project, the
+venv's node 24), and ``app_helpers`` importable from the test modules. Each test module synthesizes one
+app, in a module-scoped fixture: one jsii process serves the whole pytest run, so later synths are cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(_ROOT / ".cache" / "jsii"))
+_VENV_NODE = _ROOT / ".venv" / "bin" / "node"
+if _VENV_NODE.exists():
+    os.environ.setdefault("JSII_NODE", str(_VENV_NODE))
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
