@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from mantlekit import __version__
 
@@ -55,6 +55,9 @@ def _lint_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour the text report (auto: when stdout is a terminal and NO_COLOR is unset)",
     )
+    from mantlekit.lint.readers import live
+
+    live.add_arguments(p)  # --live, --profile, --region, --save, --max-key-age-days
     return p
 
 
@@ -182,7 +185,7 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     fail_on = ns.fail_on or config.fail_on
 
     with Progress():
-        result = lint_paths(ns.paths, config)
+        result = lint_paths(ns.paths, config) if not ns.live else _lint_live(ns, config)
     code = exit_code(result, fail_on)
     for e in result.errors:
         _err(_printable(f"{e.file}:{e.line}:{e.column}: error: {e.message}", sys.stderr))
@@ -203,6 +206,17 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return code
 
 
+def _lint_live(ns: argparse.Namespace, config: Any) -> Any:
+    """The linted paths (if any) plus the live account, linted together."""
+    from mantlekit.lint.inventory import Inventory
+    from mantlekit.lint.readers import live, read_paths
+    from mantlekit.lint.runner import lint_inventory
+
+    inv = read_paths(ns.paths) if ns.paths else Inventory()
+    inv.extend(live.read_account(ns))
+    return lint_inventory(inv, config)
+
+
 def _main(args: list[str]) -> int:
     if args and args[0] == "catalog":
         from mantlekit.catalog.cli import main as catalog_main
@@ -219,9 +233,9 @@ def _main(args: list[str]) -> int:
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     if ns.explain is not None:
         return _explain(ns.explain, sys.stdout)
-    if not ns.paths:
+    if not ns.paths and not ns.live:
         parser.print_usage(sys.stderr)
-        _err("mantle-lint: error: give one or more files or directories to lint")
+        _err("mantle-lint: error: give one or more files or directories to lint (or --live)")
         return EXIT_USAGE
     return _lint(ns, parser)
 

@@ -294,3 +294,37 @@ def test_cli_options_and_read_account(aws, tmp_path):
     assert inv.errors == []
     assert {c["mantlekit:MaxAgeDays"] for p in inv.principals for c in p.credentials} == {7}
     assert (tmp_path / "a.json").exists()
+
+
+def test_mantle_lint_live_on_the_command_line(aws, tmp_path, monkeypatch, capsys):
+    import boto3
+
+    from mantlekit.lint.cli import main
+
+    monkeypatch.setattr(boto3, "Session", lambda **_: aws.session)  # the hooks live on the fixture's session
+    saved = tmp_path / "account.json"
+    code = main(["--live", "--no-config", "--format", "json", "--save", str(saved), "--max-key-age-days", "365"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1  # the keys without permissions are errors
+    assert report["summary"]["input_errors"] == 0
+    got = {(f["rule"], f["principal"]) for f in report["findings"]}
+    assert ("MNT003", "batch") in got and ("MNT010", "old-key") in got
+    assert ("MNT010", "chat-key") in got  # never expires (200 days is within 365)
+    assert {f["file"] for f in report["findings"]} == {str(saved)}
+    # The saved file alone repeats the audit.
+    assert main(["--no-config", "--format", "json", str(saved)]) == 1
+    offline = json.loads(capsys.readouterr().out)
+    assert offline["findings"] == report["findings"]
+
+
+def test_credentials_that_do_not_work_exit_2(aws, monkeypatch, capsys):
+    import boto3
+
+    from mantlekit.lint.cli import main
+
+    aws.hook(
+        "GetCallerIdentity", lambda **_: error("ExpiredToken", "The security token included in the request is expired")
+    )
+    monkeypatch.setattr(boto3, "Session", lambda **_: aws.session)
+    assert main(["--live", "--no-config"]) == 2
+    assert "sts:GetCallerIdentity failed: ExpiredToken" in capsys.readouterr().err

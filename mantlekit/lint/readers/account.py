@@ -77,6 +77,7 @@ class Page:
     data: dict[str, Any]
     text: str = ""
     locator: Locator | None = None
+    _entries: dict[tuple[str, int], int] | None = None
 
     def __post_init__(self) -> None:
         if self.locator is None and self.text.lstrip().startswith("{"):
@@ -99,9 +100,54 @@ class Page:
         if self.locator is None:
             return 1, 1
         try:
+            if len(path) == 2 and path[0] in LISTS:  # an entry: found without a full scan of the text
+                if self._entries is None:
+                    self._entries = _entry_offsets(self.text)
+                offset = self._entries.get(path)  # type: ignore[arg-type]
+                if offset is not None and isinstance(self.locator, JsonLocator):
+                    return self.locator.position(offset)
             return self.locator(path)
         except Exception:  # a locator must never turn an error into a crash
             return 1, 1
+
+
+def _entry_offsets(text: str) -> dict[tuple[str, int], int]:
+    """Offsets of the entries of the top-level lists, skipping everything else at C speed (json's
+    raw_decode); a full positional scan of a large file is only done when a finding needs one."""
+    dec = json.JSONDecoder()
+    out: dict[tuple[str, int], int] = {}
+    ws = " \t\n\r"
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in ws:
+            i += 1
+        return i
+
+    i = skip(0)
+    if text[i : i + 1] != "{":
+        return out
+    i = skip(i + 1)
+    while i < len(text) and text[i] != "}":
+        key, i = dec.raw_decode(text, i)
+        i = skip(i)
+        i = skip(i + 1)  # the colon
+        if key in LISTS and text[i : i + 1] == "[":
+            i = skip(i + 1)
+            n = 0
+            while text[i] != "]":
+                out[(key, n)] = i
+                _, i = dec.raw_decode(text, i)
+                n += 1
+                i = skip(i)
+                if text[i] == ",":
+                    i = skip(i + 1)
+            i += 1
+        else:
+            _, i = dec.raw_decode(text, i)
+        i = skip(i)
+        if i < len(text) and text[i] == ",":
+            i = skip(i + 1)
+    return out
 
 
 #: Pages read since the last finalize (the walk reads every file, then finalizes once).

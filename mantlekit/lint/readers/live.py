@@ -31,12 +31,10 @@ import datetime as _dt
 import json
 import random
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mantlekit import facts
-from mantlekit.lint.findings import InputError
-from mantlekit.lint.inventory import Inventory
-from mantlekit.lint.readers import account
+if TYPE_CHECKING:  # the CLI imports this module for its options: keep that import light
+    from mantlekit.lint.inventory import Inventory
 
 #: IAM actions the live audit calls (sts:GetCallerIdentity needs no permission).
 ACTIONS = (
@@ -60,7 +58,7 @@ THROTTLING_CODES = frozenset(
 MAX_ATTEMPTS = 6
 BASE_DELAY = 0.5
 MAX_DELAY = 20.0
-DEFAULT_MAX_KEY_AGE_DAYS = account.DEFAULT_MAX_KEY_AGE_DAYS
+DEFAULT_MAX_KEY_AGE_DAYS = 90  # = account.DEFAULT_MAX_KEY_AGE_DAYS
 #: botocore's own retries per call (standard mode: throttling and transient errors, with backoff).
 BOTOCORE_MAX_ATTEMPTS = 5
 #: Seam for tests: how the explicit backoff waits.
@@ -146,6 +144,10 @@ def audit(
     max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS,
 ) -> Inventory:
     """Read the account behind ``session`` (or a new boto3 Session) and build its principals."""
+    from mantlekit.lint.findings import InputError
+    from mantlekit.lint.inventory import Inventory
+    from mantlekit.lint.readers import account
+
     inv = Inventory()
     where = "aws://live"
     try:
@@ -247,6 +249,8 @@ def audit(
 
 
 def _credentials(iam: Any, user: str) -> list[dict[str, Any]]:
+    from mantlekit import facts
+
     out: list[dict[str, Any]] = []
     marker = None
     while True:
