@@ -61,6 +61,11 @@ MAX_AGE_KEY = "mantlekit:MaxAgeDays"
 DEFAULT_MAX_KEY_AGE_DAYS = 90
 
 
+def _list(v: Any) -> list[Any]:
+    """A list field as a list (anything else counts as empty: the readers never crash on odd input)."""
+    return v if isinstance(v, list) else []
+
+
 def sniff(data: Any, path: str) -> bool:
     if not isinstance(data, dict):
         return False
@@ -89,7 +94,7 @@ class Page:
 
     def account(self) -> str | None:
         for key in (USERS, ROLES, GROUPS, POLICIES):
-            for e in self.data.get(key) or ():
+            for e in _list(self.data.get(key)):
                 arn = e.get("Arn") if isinstance(e, dict) else None
                 if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4].isdigit():
                     return arn.split(":")[4]
@@ -189,6 +194,9 @@ def build(pages: list[Page], max_key_age_days: int | None = None) -> Inventory:
             inv.extend(_Account(group, max_key_age_days).build())
         except RecursionError:
             inv.errors.append(InputError(group[0].path, "account authorization details nested too deeply to be read"))
+        except Exception as e:  # a reader bug must not cost the rest of the run; say so, never guess
+            msg = f"internal error reading account authorization details ({type(e).__name__}: {e}); please report it"
+            inv.errors.append(InputError(group[0].path, msg))
     return inv
 
 
@@ -226,7 +234,7 @@ class _Account:
             )
             return self.inv
         for page in pages:
-            for msg in page.data.get(EXT_INCOMPLETE) or ():
+            for msg in _list(page.data.get(EXT_INCOMPLETE)):
                 self.inv.errors.append(InputError(page.path, f"incomplete: {msg}"))
         self._merge(pages)
         if len(pages) > 1 or any(p.truncated for p in pages):
@@ -252,7 +260,7 @@ class _Account:
             self.entries[key] = {}
         for page in pages:
             for key in LISTS:
-                for i, e in enumerate(page.data.get(key) or ()):
+                for i, e in enumerate(_list(page.data.get(key))):
                     if not isinstance(e, dict):
                         line, col = page.where((key, i))
                         self.inv.errors.append(InputError(page.path, f"an entry of {key} must be an object", line, col))
@@ -270,12 +278,12 @@ class _Account:
         groups = self._group_by_name()
         out: list[str] = []
         for e in self.entries[USERS].values():
-            for g in e.data.get("GroupList") or ():
+            for g in _list(e.data.get("GroupList")):
                 if str(g) not in groups:
                     out.append(f"group {g} (of user {e.data.get('UserName')})")
         for key in (USERS, GROUPS, ROLES):
             for e in self.entries[key].values():
-                for att in e.data.get("AttachedManagedPolicies") or ():
+                for att in _list(e.data.get("AttachedManagedPolicies")):
                     arn = att.get("PolicyArn") if isinstance(att, dict) else None
                     if isinstance(arn, str) and not is_aws_managed(arn) and arn not in self.entries[POLICIES]:
                         out.append(f"policy {arn}")
@@ -303,7 +311,7 @@ class _Account:
 
     def _inline(self, e: _Entry, list_key: str, owner: str) -> list[Policy]:
         out = []
-        for j, item in enumerate(e.data.get(list_key) or ()):
+        for j, item in enumerate(_list(e.data.get(list_key))):
             if not isinstance(item, dict) or "PolicyDocument" not in item:
                 continue
             name = str(item.get("PolicyName") or f"{owner} inline policy {j}")
@@ -348,7 +356,7 @@ class _Account:
         policy = None
         e = self.entries[POLICIES].get(arn)
         if e is not None:
-            versions = e.data.get("PolicyVersionList") or []
+            versions = _list(e.data.get("PolicyVersionList"))
             default = e.data.get("DefaultVersionId")
             chosen = [v for v in versions if isinstance(v, dict) and v.get("IsDefaultVersion") is True]
             if not chosen:
@@ -366,7 +374,7 @@ class _Account:
 
     def attached(self, e: _Entry, owner: str) -> list[Policy]:
         out = []
-        for j, att in enumerate(e.data.get("AttachedManagedPolicies") or ()):
+        for j, att in enumerate(_list(e.data.get("AttachedManagedPolicies"))):
             arn = att.get("PolicyArn") if isinstance(att, dict) else None
             if not isinstance(arn, str):
                 continue
@@ -388,7 +396,8 @@ class _Account:
         limit = self.max_key_age_days
         for page in self.pages:
             ext = page.data.get(EXT_CREDENTIALS)
-            if limit is None and isinstance(page.data.get(EXT_MAX_KEY_AGE), int):
+            age = page.data.get(EXT_MAX_KEY_AGE)
+            if limit is None and isinstance(age, int) and not isinstance(age, bool) and age > 0:
                 limit = page.data[EXT_MAX_KEY_AGE]
             if isinstance(ext, dict):
                 for user, creds in ext.items():
@@ -410,7 +419,7 @@ class _Account:
                 inline_key = (key, ident)
                 identity = list(self.inline.get(inline_key, [])) + self.attached(e, name)
                 if kind == "user":
-                    for g in d.get("GroupList") or ():
+                    for g in _list(d.get("GroupList")):
                         ge = groups.get(str(g))
                         if ge is None:
                             identity.append(
@@ -429,7 +438,7 @@ class _Account:
                     ).with_kind(BOUNDARY)
                 tags = {
                     str(t.get("Key")): str(t.get("Value"))
-                    for t in d.get("Tags") or ()
+                    for t in _list(d.get("Tags"))
                     if isinstance(t, dict) and t.get("Key") is not None
                 }
                 creds = []
@@ -470,7 +479,7 @@ class _Account:
             return f"{tag}-key", False
         if creds:
             return "long-term-key", False
-        for att in d.get("AttachedManagedPolicies") or ():
+        for att in _list(d.get("AttachedManagedPolicies")):
             arn = att.get("PolicyArn", "") if isinstance(att, dict) else ""
             if isinstance(arn, str) and is_aws_managed(arn) and arn.rsplit("/", 1)[-1] == facts.CONSOLE_KEY_POLICY:
                 return "long-term-key", True

@@ -162,6 +162,9 @@ def read_template(data: Any, text: str, path: str, stack: StackInfo | None = Non
         return _Template(data, text, path, stack or StackInfo()).read()
     except RecursionError:
         return Inventory(files=[path], errors=[InputError(path, "template nested too deeply to be read")])
+    except Exception as e:  # a reader bug must not cost the rest of the run; say so, never guess
+        msg = f"internal error reading the template ({type(e).__name__}: {e}); please report it"
+        return Inventory(files=[path], errors=[InputError(path, msg)])
 
 
 # --- values -------------------------------------------------------------------------------------------------
@@ -1120,7 +1123,7 @@ class _Template:
 
     def managed_policy(self, raw: Any, path: Path, lid: str) -> list[Policy]:
         """The policy a ManagedPolicyArns / PermissionsBoundary entry names."""
-        if isinstance(raw, dict) and len(raw) == 1 and "Ref" in raw and raw["Ref"] in self.managed:
+        if isinstance(raw, dict) and len(raw) == 1 and isinstance(raw.get("Ref"), str) and raw["Ref"] in self.managed:
             return [p for p, _g in self.managed[raw["Ref"]]]
         value = _text(_collapse(self.res(raw)))
         if value is None:
