@@ -99,3 +99,15 @@ def test_bedrock_prefix_on_model_arn_and_wildcard_patterns():
     assert findings("MNT005", docs=(policy(nr),)) == []
     # Deny on a specific resource is not this rule's business
     assert findings("MNT005", docs=(policy({**st, "Effect": "Deny"}),)) == []
+
+
+def test_unknown_condition_on_both_actions_is_not_a_gap():
+    st = {
+        "Effect": "Deny",
+        "Action": ["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/keys": "blocked"}},
+    }
+    assert findings("MNT004", docs=(policy(st),)) == []
+    bedrock_only = {**st, "Action": "bedrock:CallWithBearerToken"}
+    assert len(findings("MNT004", docs=(policy(bedrock_only),))) == 1
