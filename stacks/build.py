@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from mantlekit.constructs import COST_CENTER_TAG_KEY, MantleLintPlugin
 from stacks.config import AppConfig, EnvironmentConfig
-from stacks.mantle import MantleStack, cost_center_excludes
+from stacks.mantle import MantleStack
 from stacks.network import NetworkStack
 
 APP_TAG = ("mantlekit:app", "reference")
 ENVIRONMENT_TAG_KEY = "mantlekit:environment"
+#: Projects carry their own cost center (MantleProject(cost_center=...)); the environment's tag skips them.
+PROJECT_TYPE = "AWS::BedrockMantle::Project"
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,14 @@ def build_environment(app: cdk.App, config: EnvironmentConfig) -> EnvironmentSta
         for key, value in config.tags.items():
             tags.add(key, value)
         if config.cost_center is not None:
-            # Projects get the environment's cost center from the construct unless they name their own.
-            tags.add(COST_CENTER_TAG_KEY, config.cost_center, exclude_resource_types=cost_center_excludes())
+            tags.add(COST_CENTER_TAG_KEY, config.cost_center, exclude_resource_types=[PROJECT_TYPE])
     return EnvironmentStacks(network, mantle)
 
 
 def add_validations(app: cdk.App) -> None:
     """cdk-nag's AwsSolutions pack and mantle-lint, both as CDK policy-validation plugins (run at synth)."""
+    from cdk_nag import AwsSolutionsChecks  # loads cdk-nag's jsii assembly: only when the plugins run
+
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), MantleLintPlugin())
 
 

@@ -8,22 +8,13 @@ from constructs import Construct
 
 from mantlekit import facts
 from mantlekit.constructs import (
-    COST_CENTER_TAG_KEY,
     MantleApiKeyUser,
     MantleInferenceRole,
     MantleKeyGuardrails,
     MantleProject,
-    TokenType,
 )
 from stacks.config import EnvironmentConfig, RoleConfig, construct_id
-from stacks.network import NetworkStack
-
-GUARDRAIL_TOKENS = {
-    "all": TokenType.BOTH,
-    "long-term": TokenType.LONG_TERM,
-    "short-term": TokenType.SHORT_TERM,
-    "none": None,
-}
+from stacks.network import API_KEY_TOKENS, NetworkStack
 
 
 def principal_of(entry: str) -> iam.IPrincipal:
@@ -75,7 +66,7 @@ class MantleStack(cdk.Stack):
             self.guardrails = MantleKeyGuardrails(
                 self,
                 "KeyGuardrails",
-                deny_bearer_tokens=GUARDRAIL_TOKENS[g.deny_api_keys],
+                deny_bearer_tokens=API_KEY_TOKENS[g.deny_api_keys],
                 max_credential_age_days=g.max_credential_age_days,
                 vpc_endpoints=[endpoint_id] if g.endpoint_only else None,
                 scp_target_ids=list(g.scp_target_ids) if g.scp_target_ids else None,
@@ -173,11 +164,3 @@ class MantleStack(cdk.Stack):
                 value=self.guardrails_policy.managed_policy_arn,
                 description="API-key guardrails (Deny only), attached to every IAM role and user of this stack",
             )
-
-
-def cost_center_excludes() -> list[str]:
-    """Resource types the environment-wide cost-center tag skips: projects carry their own."""
-    return ["AWS::BedrockMantle::Project"]
-
-
-__all__ = ["COST_CENTER_TAG_KEY", "MantleStack", "cost_center_excludes", "principal_of"]

@@ -10,8 +10,8 @@ from constructs import Construct
 from mantlekit.constructs import MantleEndpoint, TokenType
 from stacks.config import CreateVpc, EnvironmentConfig
 
-#: Endpoint ``api_keys`` choice -> the key types the endpoint policy lets through (None blocks API keys).
-ENDPOINT_TOKENS = {
+#: ``api_keys`` / ``deny_api_keys`` choices -> the constructs' key types (None: no API keys at all).
+API_KEY_TOKENS = {
     "all": TokenType.BOTH,
     "long-term": TokenType.LONG_TERM,
     "short-term": TokenType.SHORT_TERM,
@@ -57,7 +57,7 @@ class NetworkStack(cdk.Stack):
             self,
             "MantleEndpoint",
             vpc=self.vpc,
-            bearer_tokens=ENDPOINT_TOKENS[config.endpoint.api_keys],
+            bearer_tokens=API_KEY_TOKENS[config.endpoint.api_keys],
             organization_id=config.endpoint.organization_id,
         )
         cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id, description="VPC of the Mantle endpoint")

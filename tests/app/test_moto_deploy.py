@@ -12,10 +12,15 @@ The configuration is the example from cdk.json with three changes, each forced b
 
 Other moto gaps, also asserted at template level there and not here: user tags (so moto's account shows the
 key users as plain users), security-group egress (moto keeps its default allow-all), role tags.
+
+mantle-lint reads the account as ``mantle-lint --live`` does (its live reader; moto does not implement
+``ListServiceSpecificCredentials``, which a botocore hook answers with "no keys", true here), and each verdict
+is checked on those principals and on principals rebuilt by hand from the policies boto3 reads back.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import os
@@ -36,7 +41,8 @@ from mantlekit.iam.match import Context
 from mantlekit.iam.model import IDENTITY
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.config import Config
-from mantlekit.lint.inventory import Principal
+from mantlekit.lint.inventory import Inventory, Principal
+from mantlekit.lint.readers import live
 from mantlekit.lint.runner import lint_inventory
 from stacks.build import stack_names
 from tests.support import moto_mantle
@@ -81,8 +87,11 @@ def deployed():
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
-    with mock.patch.dict(os.environ, credentials), mock_aws():
+    with mock.patch.dict(os.environ, credentials), mock_aws():  # patch.dict restores AWS_PROFILE on exit
+        os.environ.pop("AWS_PROFILE", None)
         moto_mantle.reset()
         ec2 = boto3.client("ec2", region_name=REGIONS["staging"])
         vpc_id = ec2.create_vpc(CidrBlock=CIDRS["staging"])["Vpc"]["VpcId"]
@@ -242,13 +251,29 @@ def test_guardrails_policy_is_attached_to_every_role_and_user_of_the_mantle_stac
 # --- mantle-lint's evaluation of what moto holds -------------------------------------------------------------
 
 
-def principals_via_account_reader() -> dict[str, Principal]:
-    """mantle-lint's account reader over moto's get_account_authorization_details, by principal ARN."""
-    account = pytest.importorskip("mantlekit.lint.readers.account")
-    details = json.loads(json.dumps(boto3.client("iam").get_account_authorization_details(), default=str))
-    inventory = account.build([account.Page("<moto get-account-authorization-details>", details)])
+def _no_bedrock_keys(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+    """moto does not implement ListServiceSpecificCredentials; no key was issued here, so the answer is none."""
+    from botocore.awsrequest import AWSResponse
+
+    assert params["body"]["ServiceName"] == facts.API_KEY_SERVICE_NAME
+    return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), {
+        "ServiceSpecificCredentials": [],
+        "IsTruncated": False,
+    }
+
+
+def read_with_mantle_lint() -> Inventory:
+    """What ``mantle-lint --live`` reads from the (moto) account: its live reader, on a session whose only
+    non-moto answer is the empty list of Bedrock API keys."""
+    session = boto3.Session(region_name="us-east-1")
+    session.events.register("before-call.iam.ListServiceSpecificCredentials", _no_bedrock_keys)
+    inventory = live.read_account(argparse.Namespace(), session=session)
     assert inventory.errors == []
-    return {p.arn: p for p in inventory.principals if p.arn}
+    return inventory
+
+
+def principals_via_mantle_lint() -> dict[str, Principal]:
+    return {p.arn: p for p in read_with_mantle_lint().principals if p.arn}
 
 
 def principals_via_engine() -> dict[str, Principal]:
@@ -284,10 +309,11 @@ def _principal(arn: str, kind: str, documents: list[dict[str, Any]]) -> Principa
     return Principal(name=arn, kind=kind, policies=PolicySet(identity=policies), account=ACCOUNT, arn=arn)
 
 
-@pytest.fixture(params=["account-reader", "engine"])
+@pytest.fixture(params=["mantle-lint-live-reader", "engine"])
 def principals(deployed, request):
-    """Each verdict test runs on both: what mantle-lint's account reader builds, and a by-hand rebuild."""
-    return principals_via_account_reader() if request.param == "account-reader" else principals_via_engine()
+    """Each verdict test runs on both: the principals mantle-lint's live reader builds, and a by-hand rebuild
+    from the policies read back (so a reader bug and an engine bug cannot hide each other)."""
+    return principals_via_mantle_lint() if request.param == "mantle-lint-live-reader" else principals_via_engine()
 
 
 def verdict(principal: Principal, action: str, resource: str = "*", context: dict[str, str] | None = None) -> Verdict:
@@ -349,9 +375,7 @@ def test_endpoint_only_role_and_guardrails_in_staging_and_prod(deployed, princip
 
 
 def test_mantle_lint_rules_find_no_errors_in_the_moto_account(deployed):
-    account = pytest.importorskip("mantlekit.lint.readers.account")
-    details = json.loads(json.dumps(boto3.client("iam").get_account_authorization_details(), default=str))
-    result = lint_inventory(account.build([account.Page("<moto>", details)]), Config())
+    result = lint_inventory(read_with_mantle_lint(), Config())
     assert result.errors == []
     assert [f for f in result.findings if f.severity == "error"] == []
 
