@@ -8,10 +8,11 @@ subnets, routes, NAT, flow logs, the bedrock-mantle endpoint and its security gr
 roles and their policies, key users, the key-issuing function, secret, KMS key and custom resource, the
 guardrails policy; the same outputs and the same cross-stack reference. Differences that do not change the
 resource set: the custom-resource framework function gets a stub inline body instead of CDK's bundled
-framework asset (so this app copies no asset into cdk.out), and it runs no validation plugins (run
-synth_time.py to time the reference app with and without them).
+framework asset (so this app copies no asset into cdk.out). With ``--plugins`` it runs cdk-nag's
+AwsSolutions pack and mantle-lint at synth as app.py does, acknowledging the same findings the constructs
+acknowledge.
 
-    python benchmarks/l1_app.py            # writes to $CDK_OUTDIR or a temporary directory
+    python benchmarks/l1_app.py [--plugins]     # writes to $CDK_OUTDIR or a temporary directory
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from stacks.config import CONTEXT_KEY, CreateVpc, EnvironmentConfig, construct_i
 
 V = "2012-10-17"
 ONE_YEAR = 365
+BEARER_REASON = "bedrock-mantle:CallWithBearerToken has no resource type; a BearerTokenType condition narrows it."
 HANDLER_STUB = "def on_event(event, context):\n    return {'PhysicalResourceId': 'stub'}\n"
 
 
@@ -273,19 +275,21 @@ class L1Mantle(cdk.Stack):
                         "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: facts.SHORT_TERM, **network_cond}},
                     }
                 )
-            iam.CfnPolicy(
+            role_policy = iam.CfnPolicy(
                 self,
                 f"Role{construct_id(r.name)}Policy",
                 policy_name=f"Role{construct_id(r.name)}Policy",
                 roles=[role.ref],
                 policy_document=doc(*statements),
             )
+            if r.short_term_keys:
+                acknowledge(role_policy, "AwsSolutions-IAM5[Resource::*]", BEARER_REASON)
             cdk.CfnOutput(self, f"Role{construct_id(r.name)}Arn", value=role.attr_arn)
         for u in config.key_users:
             cid = construct_id(u.name)
             user = iam.CfnUser(self, f"KeyUser{cid}", tags=[cdk.CfnTag(key=facts.API_KEY_TAG, value="long-term")])
             users.append(user)
-            iam.CfnPolicy(
+            key_policy = iam.CfnPolicy(
                 self,
                 f"KeyUser{cid}Policy",
                 policy_name=f"KeyUser{cid}Policy",
@@ -306,6 +310,7 @@ class L1Mantle(cdk.Stack):
                     },
                 ),
             )
+            acknowledge(key_policy, "AwsSolutions-IAM5[Resource::*]", BEARER_REASON)
             cdk.CfnOutput(self, f"KeyUser{cid}Name", value=user.ref)
             if u.issue_key:
                 roles += self._issue_key(cid, user, u.credential_age_days, config)
@@ -388,6 +393,7 @@ class L1Mantle(cdk.Stack):
             kms_key_id=key.attr_arn,
             generate_secret_string=secretsmanager.CfnSecret.GenerateSecretStringProperty(),
         )
+        acknowledge(secret, "AwsSolutions-SMG4", "An IAM service-specific credential; rotation cannot mint one.")
         handler_logs = logs.CfnLogGroup(self, f"KeyUser{cid}HandlerLogs", retention_in_days=ONE_YEAR)
         framework_logs = logs.CfnLogGroup(self, f"KeyUser{cid}ProviderLogs", retention_in_days=ONE_YEAR)
         lambda_trust = trust({"Service": "lambda.amazonaws.com"})
@@ -480,7 +486,19 @@ class L1Mantle(cdk.Stack):
         return [handler_role, framework_role]
 
 
-def build(app: cdk.App, raw: dict[str, Any]) -> None:
+def acknowledge(scope: Any, finding: str, reason: str) -> None:
+    """The acknowledgements the constructs make, for a run with the validation plugins (``--plugins``)."""
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=f"AwsSolutions::{finding}", reason=reason))
+
+
+def build(app: cdk.App, raw: dict[str, Any], plugins: bool = False) -> None:
+    """The stacks of every environment; ``plugins``: also cdk-nag and mantle-lint, as app.py runs them."""
+    if plugins:
+        from cdk_nag import AwsSolutionsChecks
+
+        from mantlekit.constructs.validation import MantleLintPlugin
+
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), MantleLintPlugin())
     for env in parse(raw).environments:
         network = L1Network(app, f"mantlekit-{env.name}-network", env)
         mantle = L1Mantle(app, f"mantlekit-{env.name}-mantle", env, network)
@@ -499,7 +517,7 @@ def main() -> int:
     with open(os.path.join(ROOT, "cdk.json"), encoding="utf-8") as fh:
         context = json.load(fh)["context"]
     app = cdk.App(context=context)
-    build(app, context[CONTEXT_KEY])
+    build(app, context[CONTEXT_KEY], plugins="--plugins" in sys.argv)
     app.synth()
     return 0
 
