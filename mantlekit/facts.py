@@ -88,9 +88,7 @@ PROJECT_ARN_RE = re.compile(
 )
 
 
-def project_arn(
-    region: str, account: str, project_id: str = DEFAULT_PROJECT_ID, partition: str | None = None
-) -> str:
+def project_arn(region: str, account: str, project_id: str = DEFAULT_PROJECT_ID, partition: str | None = None) -> str:
     """ARN of a Mantle project; the default project when no id is given."""
     return RESOURCE_TYPES["project"].format(
         partition=partition or partition_of(region), region=region, account=account, id=project_id
@@ -128,9 +126,7 @@ ACTIONS: dict[str, MantleAction] = {
     a.name: a
     for a in (
         MantleAction("ArchiveProject", "Write", _P),
-        MantleAction(
-            "AssociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")
-        ),
+        MantleAction("AssociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")),
         MantleAction("CallWithBearerToken", "List", (), (_K + "BearerTokenType",)),
         MantleAction("CancelFineTuningJob", "Write", _P, (_K + "FineTuningJob",)),
         MantleAction("CancelInference", "Write", _P),
@@ -145,9 +141,7 @@ ACTIONS: dict[str, MantleAction] = {
         MantleAction("DeleteFile", "Write", _P, (_K + "Files",)),
         MantleAction("DeleteInference", "Write", _P),
         MantleAction("DeleteReservation", "Write", _P_RS, (_K + "ProjectArn", _K + "ReservationArn")),
-        MantleAction(
-            "DisassociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")
-        ),
+        MantleAction("DisassociateCustomizedModel", "Write", _CM_P, (_K + "CustomizedModelArn", _K + "ProjectArn")),
         MantleAction("GetAccountDataRetention", "Read", ()),
         MantleAction("GetCustomizedModel", "Read", _CM),
         MantleAction("GetFile", "Read", _P, (_K + "Files",)),
