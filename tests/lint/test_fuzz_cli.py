@@ -301,14 +301,7 @@ def test_file_over_the_size_limit(tmp_path, capsys):
     assert code == 2 and "larger than" in err
 
 
-_YAML_BIGINT = pytest.mark.xfail(
-    reason="readers.yamlish lets the ValueError of an over-long integer literal escape (int max str digits); "
-    "reported to the readers' owner (the JSON reader was fixed in f5b99d2). Passes once YAML is fixed too.",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("name", ["bigint.json", pytest.param("bigint.yaml", marks=_YAML_BIGINT)])
+@pytest.mark.parametrize("name", ["bigint.json", "bigint.yaml"])
 def test_long_integer_literal(tmp_path, capsys, name):
     # 5000 digits: more than int() converts by default.
     if name.endswith(".json"):

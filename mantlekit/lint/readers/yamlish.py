@@ -166,6 +166,8 @@ def load(text: str, path: str) -> Any:
         raise InputError(path, f"not valid YAML: {e}") from None
     except RecursionError:
         raise InputError(path, "nested too deeply to be read") from None
+    except ValueError as e:  # a scalar PyYAML cannot convert, e.g. an integer longer than Python allows
+        raise InputError(path, f"not readable as YAML: {e}") from None
     finally:
         loader.dispose()
     if isinstance(data, dict):
