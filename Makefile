@@ -37,9 +37,10 @@ $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+# cdk synth chats on stderr even with --quiet (success line, feature-flag hint): keep its output for failures.
 synth: env
 	rm -rf cdk.out
-	cdk synth --quiet > /dev/null
+	@out=$$(cdk synth --quiet 2>&1) || { printf '%s\n' "$$out" >&2; exit 1; }
 
 bench: env
 	python benchmarks/run.py
