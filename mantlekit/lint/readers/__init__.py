@@ -9,6 +9,7 @@ walk goes on.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -57,17 +58,23 @@ def _read_policy(data: Any, text: str, path: str) -> Inventory:
     return inv
 
 
+def _lazy(modname: str) -> Reader:
+    """A reader whose module is imported the first time a document gets past the policy check.
+
+    Loose policy files, the common case in CI and pre-commit, then never pay for importing the template,
+    assembly and account readers.
+    """
+
+    def module() -> Any:
+        return importlib.import_module(f"mantlekit.lint.readers.{modname}")
+
+    return Reader(modname, lambda data, path: module().sniff(data, path), lambda d, t, p: module().read(d, t, p))
+
+
 def readers() -> list[Reader]:
-    """Readers in the order they are asked. Optional ones are imported only when present."""
-    out: list[Reader] = []
-    for modname in ("cdk_out", "cfn", "account"):
-        try:
-            mod = __import__(f"mantlekit.lint.readers.{modname}", fromlist=["sniff", "read"])
-        except ImportError:
-            continue
-        out.append(Reader(modname, mod.sniff, mod.read))
-    out.append(Reader("policy", _is_policy, _read_policy))
-    return out
+    """Readers in the order they are asked. A policy document (``Statement``, no ``Resources``) cannot be
+    mistaken for a template, an assembly manifest or account details, so it is asked first."""
+    return [Reader("policy", _is_policy, _read_policy), *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
 
 
 def _walk(path: str, errors: list[InputError]) -> Iterator[str]:
