@@ -42,8 +42,12 @@ synth: env
 	rm -rf cdk.out
 	@out=$$(cdk synth --quiet 2>&1) || { printf '%s\n' "$$out" >&2; exit 1; }
 
-bench: env
-	python benchmarks/run.py
+bench: env  ## every benchmark, one after the other (several minutes; results go into the README by hand)
+	python benchmarks/catalog_load.py
+	python benchmarks/engine_corpus.py
+	python benchmarks/lint_vs_parliament.py
+	python benchmarks/account_details.py
+	python benchmarks/synth_time.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .cache
