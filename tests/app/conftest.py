@@ -7,14 +7,9 @@ app, in a module-scoped fixture: one jsii process serves the whole pytest run, s
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 
-_ROOT = pathlib.Path(__file__).resolve().parents[2]
-os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(_ROOT / ".cache" / "jsii"))
-_VENV_NODE = _ROOT / ".venv" / "bin" / "node"
-if _VENV_NODE.exists():
-    os.environ.setdefault("JSII_NODE", str(_VENV_NODE))
+# jsii settings (cache, node) come from tests/conftest.py.
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
