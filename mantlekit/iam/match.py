@@ -46,13 +46,6 @@ class Context:
         v = self._values.get(key.lower())
         return v[0] if v else None
 
-    def with_values(self, extra: Mapping[str, str | Sequence[str] | None]) -> Context:
-        c = Context(None, self.closed)
-        c._values = dict(self._values)
-        for k, v in extra.items():
-            c._values[k.lower()] = (v,) if isinstance(v, str) else (tuple(v) if v else None)
-        return c
-
     def items(self) -> Iterable[tuple[str, tuple[str, ...] | None]]:
         return self._values.items()
 

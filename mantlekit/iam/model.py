@@ -159,5 +159,4 @@ class Policy:
 
     def with_kind(self, kind: str) -> Policy:
         """The same statements used as another kind of policy (e.g. a managed policy as a boundary)."""
-        p = Policy(self.statements, self.version, self.source, self.path, kind, self.name, self.raw, self.problems)
-        return p
+        return Policy(self.statements, self.version, self.source, self.path, kind, self.name, self.raw, self.problems)

@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, PolicySet, Request, Verdict, decide
@@ -23,6 +24,9 @@ from mantlekit.iam.match import Context
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Policy, PolicyError
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.findings import InputError
+
+if TYPE_CHECKING:
+    from mantlekit.lint.config import Config
 
 EXIT_ALLOWED, EXIT_NOT_ALLOWED, EXIT_USAGE = 0, 1, 2
 _SHORT = {
@@ -114,7 +118,7 @@ def default_resource(action: str, ctx: Context) -> str:
     raise InputError("--resource", f"{info.full_name} acts on {info.resource_types[0][0]}: give --resource ARN")
 
 
-def _text(d: Decision, policies: PolicySet) -> str:
+def _text(d: Decision) -> str:
     lines = [f"{d.verdict.value}: {d.request.action} on {d.request.resource}"]
     for st in d.deciding:
         sid = f" Sid {st.sid}" if st.sid else ""
@@ -143,7 +147,7 @@ def run_decision(ns: argparse.Namespace) -> int:
     if ns.format == "json":
         print(json.dumps(d.to_json(), indent=2))
     else:
-        print(_text(d, policies))
+        print(_text(d))
     return EXIT_ALLOWED if d.allowed else EXIT_NOT_ALLOWED
 
 
@@ -153,10 +157,9 @@ def run_matrix(ns: argparse.Namespace) -> int:
 
     principals: list[Principal] = []
     errors: list[InputError] = []
-    config = _config(ns, errors)
-    if config is not None:
-        principals += config.principals
-        errors += config.errors
+    config = _config(ns)
+    principals += config.principals
+    errors += config.errors
     if ns.paths:
         from mantlekit.lint.readers import read_paths
 
@@ -212,7 +215,7 @@ def _matrix_text(rows: list[dict], caps: tuple[str, ...], short) -> str:
     return "\n".join(out)
 
 
-def _config(ns: argparse.Namespace, errors: list[InputError]):
+def _config(ns: argparse.Namespace) -> Config:
     from mantlekit.lint.config import discover_config, load_config
 
     return load_config(ns.config) if ns.config else discover_config(ns.paths)

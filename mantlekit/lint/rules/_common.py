@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from mantlekit.iam.evaluate import Decision, Verdict
-from mantlekit.iam.model import Policy, Statement
+from mantlekit.iam.model import Statement
 from mantlekit.lint.access import Cell, PrincipalAccess, short_project
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.inventory import Principal
@@ -83,7 +83,3 @@ def _cell_finding(rule: Rule, principal: Principal, cell: Cell, what: str, proje
         project=project,
         **decision_details(d),
     )
-
-
-def statements(policy: Policy) -> Iterator[Statement]:
-    yield from policy.statements
