@@ -486,12 +486,7 @@ class _Template:
     # --- errors and places --------------------------------------------------------------------------------
 
     def where(self, path: Path) -> tuple[int, int]:
-        if self.locator is None:
-            return 1, 1
-        try:
-            return self.locator(path)
-        except Exception:  # a locator must never turn an error into a crash
-            return 1, 1
+        return Source(self.file, self.locator).locate(path)  # Source.locate never raises
 
     def error(self, message: str, path: Path) -> None:
         line, col = self.where(path)
