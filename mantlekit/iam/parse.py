@@ -77,6 +77,8 @@ BASE_OPERATORS = {
 _QUALIFIERS = ("forallvalues", "foranyvalue")
 #: service:action, each side non-empty, one colon (checked for every action of every statement: a regex).
 _ACTION_SHAPE = re.compile(r"[^:]+:[^:]+")
+#: A whole Action list joined by newlines, every entry "*" or service:action (the fast path of the check).
+_ACTIONS_SHAPE = re.compile(r"(?:\*|[^:\n]+:[^:\n]+)(?:\n(?:\*|[^:\n]+:[^:\n]+))*")
 #: Kinds whose grammar has no Principal/NotPrincipal (a boundary is a managed policy; SCPs have none either).
 _NO_PRINCIPAL = {
     IDENTITY: "an identity-based policy",
@@ -173,10 +175,17 @@ def _type_name(v: Any) -> str:
 
 
 def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple[str, ...] | None:
+    if type(v) is str:
+        return (v,)
+    if type(v) is list and v:
+        try:
+            "".join(v)  # raises TypeError unless every item is a str: one C call instead of a loop
+        except TypeError:
+            pass
+        else:
+            return tuple(v)
     if isinstance(v, str):
         return (v,)
-    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
-        return tuple(v)
     if isinstance(v, list) and not v:
         problems.append(Problem("structure", f"{element} is an empty list", path))
         return None
@@ -184,15 +193,36 @@ def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple
     return None
 
 
+def _pair(
+    raw: dict[str, Any], a: str, b: str, required: bool, path: Path, problems: list[Problem]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]:
+    """(values of ``a``, values of ``b``, ok) for a pair such as Action/NotAction, of which one may be set."""
+    has_a, has_b = a in raw, b in raw
+    if has_a and has_b:
+        problems.append(Problem("structure", f"a statement has either {a} or {b}, not both", path))
+        return None, None, False
+    if not has_a and not has_b:
+        if required:
+            problems.append(Problem("structure", f"a statement needs {a} or {b}", path))
+            return None, None, False
+        return None, None, True
+    key = a if has_a else b
+    vals = _strings(raw[key], (*path, key), key, problems)
+    if vals is None:
+        return None, None, False
+    return (vals, None, True) if has_a else (None, vals, True)
+
+
 def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Problem]) -> Statement | None:
     if not isinstance(raw, dict):
         problems.append(Problem("structure", f"a statement is an object, not {_type_name(raw)}", path))
         return None
     ok = True
-    for key in raw:
-        if key not in _STMT_KEYS:
-            problems.append(Problem("unknown-element", f"unknown statement element {key!r}", (*path, key)))
-            ok = False
+    if not _STMT_KEYS.issuperset(raw):
+        for key in raw:
+            if key not in _STMT_KEYS:
+                problems.append(Problem("unknown-element", f"unknown statement element {key!r}", (*path, key)))
+                ok = False
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         problems.append(Problem("structure", "Sid must be a string", (*path, "Sid")))
@@ -203,34 +233,22 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
         problems.append(Problem("structure", msg, (*path, "Effect") if effect is not None else path))
         ok = False
 
-    def pair(a: str, b: str, required: bool) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]:
-        has_a, has_b = a in raw, b in raw
-        if has_a and has_b:
-            problems.append(Problem("structure", f"a statement has either {a} or {b}, not both", path))
-            return None, None, False
-        if not has_a and not has_b:
-            if required:
-                problems.append(Problem("structure", f"a statement needs {a} or {b}", path))
-                return None, None, False
-            return None, None, True
-        key = a if has_a else b
-        vals = _strings(raw[key], (*path, key), key, problems)
-        if vals is None:
-            return None, None, False
-        return (vals, None, True) if has_a else (None, vals, True)
-
-    actions, not_actions, ok_a = pair("Action", "NotAction", True)
+    actions, not_actions, ok_a = _pair(raw, "Action", "NotAction", True, path, problems)
     if ok_a:
-        for j, a in enumerate(actions or not_actions or ()):
-            if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
-                key = "Action" if actions else "NotAction"
-                problems.append(Problem("action-syntax", f"{a!r} is not of the form service:action", (*path, key, j)))
-                ok_a = False
+        written = actions or not_actions or ()
+        # One regex over the joined list; only a list that fails it is walked to say which entry is wrong.
+        if _ACTIONS_SHAPE.fullmatch("\n".join(written)) is None:
+            for j, a in enumerate(written):
+                if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
+                    key = "Action" if actions else "NotAction"
+                    msg = f"{a!r} is not of the form service:action"
+                    problems.append(Problem("action-syntax", msg, (*path, key, j)))
+                    ok_a = False
     if ok_a:
-        actions = tuple(a.lower() for a in actions) if actions else None
-        not_actions = tuple(a.lower() for a in not_actions) if not_actions else None
+        actions = tuple(map(str.lower, actions)) if actions else None
+        not_actions = tuple(map(str.lower, not_actions)) if not_actions else None
     # Trust policies (resource policies on roles) have no Resource; identity-like documents need one.
-    resources, not_resources, ok_r = pair("Resource", "NotResource", kind not in (RESOURCE,))
+    resources, not_resources, ok_r = _pair(raw, "Resource", "NotResource", kind != RESOURCE, path, problems)
 
     principal = not_principal = None
     ok_p = True
@@ -306,33 +324,56 @@ def _condition_value(v: Any) -> str | None:
     return None
 
 
+def _operator(op: str) -> tuple[str, str | None, bool] | None:
+    """(lower-case base operator, qualifier, IfExists) of an operator as written, None if IAM has no such
+    operator. Memoised: a policy set uses a handful of operators thousands of times."""
+    parsed = _OPERATORS.get(op, False)
+    if parsed is not False:
+        return parsed  # type: ignore[return-value]
+    name = op.lower()
+    qualifier = None
+    for q in _QUALIFIERS:
+        if name.startswith(q + ":"):
+            qualifier, name = q, name[len(q) + 1 :]
+    if_exists = name.endswith("ifexists")
+    base = name[: -len("ifexists")] if if_exists else name
+    result = None
+    if base in BASE_OPERATORS and not (base == "null" and (if_exists or qualifier)):
+        result = (base, qualifier, if_exists)
+    if len(_OPERATORS) < 4096:
+        _OPERATORS[op] = result
+    return result
+
+
+_OPERATORS: dict[str, tuple[str, str | None, bool] | None] = {}
+
+
 def _conditions(v: Any, path: Path, problems: list[Problem]) -> tuple[Condition, ...] | None:
     if not isinstance(v, dict):
         problems.append(Problem("structure", "Condition must be an object of operators", path))
         return None
     out: list[Condition] = []
     for op, block in v.items():
-        opath = (*path, op)
-        name = op.lower()
-        qualifier = None
-        for q in _QUALIFIERS:
-            if name.startswith(q + ":"):
-                qualifier, name = q, name[len(q) + 1 :]
-        if_exists = name.endswith("ifexists")
-        base = name[: -len("ifexists")] if if_exists else name
-        if base not in BASE_OPERATORS or (base == "null" and (if_exists or qualifier)):
-            problems.append(Problem("condition-operator", f"unknown condition operator {op!r}", opath))
+        parsed = _operator(op)
+        if parsed is None:
+            problems.append(Problem("condition-operator", f"unknown condition operator {op!r}", (*path, op)))
             return None
+        base, qualifier, if_exists = parsed
         if not isinstance(block, dict) or not block:
-            problems.append(Problem("structure", f"{op} must map condition keys to values", opath))
+            problems.append(Problem("structure", f"{op} must map condition keys to values", (*path, op)))
             return None
         for key, raw_vals in block.items():
-            vals = raw_vals if isinstance(raw_vals, list) else [raw_vals]
-            conv = tuple(_condition_value(x) for x in vals)
-            if not conv or any(c is None for c in conv):
-                problems.append(
-                    Problem("structure", f"values of {key!r} must be strings, numbers or booleans", (*opath, key))
-                )
-                return None
+            if type(raw_vals) is str:
+                conv: tuple[str | None, ...] = (raw_vals,)
+            else:
+                vals = raw_vals if isinstance(raw_vals, list) else [raw_vals]
+                conv = tuple(_condition_value(x) for x in vals)
+                if not conv or None in conv:
+                    problems.append(
+                        Problem(
+                            "structure", f"values of {key!r} must be strings, numbers or booleans", (*path, op, key)
+                        )
+                    )
+                    return None
             out.append(Condition(op, base, qualifier, if_exists, key, conv))  # type: ignore[arg-type]
     return tuple(out)

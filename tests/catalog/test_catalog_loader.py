@@ -109,6 +109,70 @@ def test_expand(cat):
     assert cat.expand("*") == ()
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("bedrock-mantle:Get*", True),
+        ("BEDROCK-MANTLE:list*S", True),
+        ("bedrock-mantle:*Reservation", True),
+        ("bedrock-mantle:*reservationz", False),
+        ("bedrock-mantle:?etModel", True),
+        ("bedrock-mantle:?etModels", False),
+        ("bedrock-mantle:getmodel", True),
+        ("bedrock-mantle:GetModels", False),
+        ("bedrock-mantle:Nope*", False),
+        ("bedrock-mantle:GetModel*", True),  # a * may match nothing
+        ("bedrock-mantle:Get*Model", True),
+        ("bedrock-mantle:Get*Modelz", False),
+        ("bedrock-mantle:*", True),
+        ("bedrock-mant*:CallWith*", True),
+        ("s3:Get*Tagging", True),
+        ("nosuch:*", False),
+        ("*", False),
+        ("bedrock-mantle:", False),
+    ],
+)
+def test_matches_any_agrees_with_expand(cat, pattern, expected):
+    assert cat.matches_any(pattern) is expected
+    assert cat.matches_any(pattern) is bool(cat.expand(pattern))
+
+
+def test_action_names_come_from_the_index_without_reading_service_files():
+    cat = Catalog(BUNDLED_DIR)
+    names = cat.action_names("Bedrock-Mantle")
+    assert len(names) == 38
+    assert names["createinference"] == "CreateInference"
+    assert cat.has_action("bedrock-mantle:CREATEINFERENCE")
+    assert not cat.has_action("bedrock-mantle:CreateInferences")
+    assert not cat.has_action("bedrock-mantle")
+    assert not cat.has_action("nosuch:Get")
+    assert cat.action_names("nosuch") == {}
+    assert cat.matches_any("s3:Get*")
+    assert cat.suggest("s3:GetObjects") == "s3:GetObject"
+    assert cat._services == {}  # none of the above decoded a service file
+
+
+def test_index_names_agree_with_service_files(cat):
+    for prefix in sorted(cat.prefixes()):
+        svc = cat.service(prefix)
+        assert cat.action_names(prefix) == {k: a.name for k, a in svc.actions.items()}, prefix
+
+
+def test_catalog_without_name_lists_reads_service_files(tmp_path):
+    svc = ServiceInfo("demo", "Demo", {"getthing": ActionInfo("demo", "GetThing", "Read")})
+    write_catalog(tmp_path, {"demo": svc}, date="2026-01-01", source="test")
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert index["actions"] == {"demo": "GetThing"}
+    del index["actions"]
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    cat = Catalog(tmp_path)
+    assert cat.has_action("demo:getthing")
+    assert cat.expand("demo:Get*") == ("demo:GetThing",)
+    assert cat.matches_any("demo:*Thing")
+    assert not cat.matches_any("demo:Put*")
+    assert set(cat._services) == {"demo"}
+
+
 def test_suggest(cat):
     assert cat.suggest("bedrock-mantle:ListTagsForResources") == "bedrock-mantle:ListTagsForResource"
     assert cat.suggest("bedrock-mantle:CreateInferance") == "bedrock-mantle:CreateInference"

@@ -20,6 +20,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -630,3 +631,32 @@ def reference_verdict(spec: dict[str, Any], req: Request) -> Verdict:
 def test_engine_agrees_with_reference_on_closed_contexts(spec, req):
     closed = Request(req.action, req.resource, Context(dict(req.context.items()), closed=True))
     assert decide(build(spec), closed).verdict is reference_verdict(spec, closed)
+
+
+@pytest.mark.parametrize(
+    ("actions", "bad"),
+    [
+        (["s3:GetObject", "*", "ec2:Describe*"], []),
+        (["s3:Get\nObject", "s3:*"], []),  # odd but of the form service:action, as IAM's grammar reads it
+        (["s3:Get", "nocolon", "*", "a:b:c", ":x", "y:"], [1, 3, 4, 5]),
+        ("s3", [0]),
+    ],
+)
+def test_action_shape_problems_name_each_bad_entry(actions, bad):
+    d = _valid()
+    d["Statement"][0]["Action"] = actions
+    p = _read(json.dumps(d))
+    assert p is not None
+    found = [pr.path[-1] for pr in p.problems if pr.code == "action-syntax"]
+    assert found == bad
+    assert (len(p.statements) == 1) is (not bad)
+
+
+@given(st.lists(st.text(alphabet="ab:*\n", min_size=1, max_size=5), min_size=1, max_size=4))
+def test_action_shape_fast_path_agrees_with_the_per_entry_check(actions):
+    d = _valid()
+    d["Statement"][0]["Action"] = actions
+    p = _read(json.dumps(d))
+    expected = [i for i, a in enumerate(actions) if a != "*" and re.fullmatch(r"[^:]+:[^:]+", a, re.DOTALL) is None]
+    assert p is not None
+    assert [pr.path[-1] for pr in p.problems if pr.code == "action-syntax"] == expected

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from mantlekit.lint.access import PrincipalAccess
     from mantlekit.lint.inventory import Principal
 
+T = TypeVar("T")
 DocumentCheck = Callable[[Policy], Iterable[Finding]]
 PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
 
@@ -87,3 +88,30 @@ class Rule:
             fix or self.fix,
             d,
         )
+
+
+def flagged(values: tuple[str, ...], check: Callable[[str], T | None], clean: set[str]) -> Iterator[tuple[int, T]]:
+    """(index, problem) for each of ``values`` (one statement's actions or resources) that ``check`` finds
+    a problem with.
+
+    ``check`` must depend on the value alone; ``clean`` remembers the values it passed. A policy set
+    repeats the same actions thousands of times, so most statements are then skipped with one set
+    operation instead of a Python call per action and per rule.
+    """
+    if clean.issuperset(values):
+        return
+    for i, v in enumerate(values):
+        if v in clean:
+            continue
+        problem = check(v)
+        if problem is None:
+            clean.add(v)
+        else:
+            yield i, problem
+
+
+def actions_of(st: Statement) -> tuple[str, tuple[str, ...]]:
+    """("Action" or "NotAction", the statement's lower-case action patterns)."""
+    if st.actions is not None:
+        return "Action", st.actions
+    return "NotAction", st.not_actions or ()

@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
-from mantlekit.catalog import get_catalog
+from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.rules.base import Rule, actions_of, flagged
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
-def action_patterns(policy: Policy) -> Iterator[tuple]:
-    """(statement, element key, index, lower-case pattern) of every Action/NotAction entry."""
-    for st in policy.statements:
-        key = "Action" if st.actions is not None else "NotAction"
-        for i, pattern in enumerate(st.actions or st.not_actions or ()):
-            yield st, key, i, pattern
+@lru_cache(maxsize=4)
+def _clean(cat: Catalog) -> set[str]:
+    """Action patterns found fine under ``cat`` (see :func:`flagged`)."""
+    return set()
+
+
+def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
+    """The prefix of ``pattern`` when the catalog does not know it (and MNT006 does not report it)."""
+    prefix = pattern.partition(":")[0]
+    if pattern == "*" or "*" in prefix or "?" in prefix or prefix in cat.prefixes():
+        return None
+    if mantle_action_problem(pattern, cat):
+        return None  # MNT006 reports it, with the right prefix
+    return prefix
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    prefixes = cat.prefixes()
-    for st, key, i, pattern in action_patterns(policy):
-        prefix = pattern.partition(":")[0]
-        if pattern == "*" or "*" in prefix or "?" in prefix or prefix in prefixes:
-            continue
-        if mantle_action_problem(pattern, cat):
-            continue  # MNT006 reports it, with the right prefix
-        yield RULE.at_statement(
-            st,
-            f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "
-            "newer than that, run `mantle-lint catalog update`, otherwise the prefix is misspelt",
-            key,
-            i,
-        )
+    clean = _clean(cat)
+    for st in policy.statements:
+        key, patterns = actions_of(st)
+        for i, prefix in flagged(patterns, lambda p: unknown_prefix(p, cat), clean):
+            yield RULE.at_statement(
+                st,
+                f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "
+                "newer than that, run `mantle-lint catalog update`, otherwise the prefix is misspelt",
+                key,
+                i,
+            )
 
 
 RULE = Rule(

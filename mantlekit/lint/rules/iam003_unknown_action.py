@@ -8,8 +8,7 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
-from mantlekit.lint.rules.iam002_unknown_prefix import action_patterns
+from mantlekit.lint.rules.base import Rule, actions_of, flagged
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
@@ -23,11 +22,11 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None] | None:
     if pattern == "*" or prefix not in cat.prefixes() or name == "*":
         return None
     if "*" in name or "?" in name:
-        if cat.expand(pattern):
+        if cat.matches_any(pattern):
             return None
         result = (f"{pattern} matches no {prefix} action", None)
     else:
-        if cat.action(pattern) is not None:
+        if cat.has_action(pattern):
             return None
         result = (f"{prefix} has no action {name!r}", cat.suggest(pattern))
     if mantle_action_problem(pattern, cat):
@@ -35,15 +34,20 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None] | None:
     return result
 
 
+@lru_cache(maxsize=4)
+def _clean(cat: Catalog) -> set[str]:
+    """Action patterns found fine under ``cat`` (see :func:`flagged`)."""
+    return set()
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    for st, key, i, pattern in action_patterns(policy):
-        problem = unknown_action(cat, pattern)
-        if problem is None:
-            continue
-        message, suggestion = problem
-        fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
-        yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)
+    clean = _clean(cat)
+    for st in policy.statements:
+        key, patterns = actions_of(st)
+        for i, (message, suggestion) in flagged(patterns, lambda p: unknown_action(cat, p), clean):
+            fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
+            yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)
 
 
 RULE = Rule(

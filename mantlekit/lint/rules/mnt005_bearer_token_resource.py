@@ -8,29 +8,33 @@ from mantlekit import facts
 from mantlekit.iam.match import action_matches, pattern_matches
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.rules.base import Rule, flagged
 
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
 
 
-def _may_be_bedrock(prefix: str) -> bool:
-    """Cheap pre-check: only bedrock, bedrock-mantle or a wildcard prefix can name a bearer-token action."""
-    return prefix in ("bedrock", "bedrock-mantle") or "*" in prefix or "?" in prefix
+def bearer_action(pattern: str) -> str | None:
+    """The bearer-token action a lower-case pattern is written for, or None.
+
+    A service-wide wildcard on a project ARN is a normal statement; it simply does not cover the
+    bearer-token action. Only patterns that name it (fully or by a narrower pattern) are meant for it.
+    """
+    prefix = pattern.partition(":")[0]
+    if pattern == "*" or pattern.endswith(":*"):
+        return None
+    if prefix not in ("bedrock", "bedrock-mantle") and "*" not in prefix and "?" not in prefix:
+        return None
+    return next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
+
+
+_CLEAN: set[str] = set()
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     for st in policy.statements:
         if not st.is_allow or st.actions is None:
             continue
-        for i, pattern in enumerate(st.actions):
-            # A service-wide wildcard on a project ARN is a normal statement; it simply does not cover the
-            # bearer-token action. Only statements that name it (fully or by a narrower pattern) are meant for it.
-            prefix = pattern.partition(":")[0]
-            if pattern == "*" or pattern.endswith(":*") or not _may_be_bedrock(prefix):
-                continue
-            hit = next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
-            if hit is None:
-                continue
+        for i, hit in flagged(st.actions, bearer_action, _CLEAN):
             if _resource_excludes_star(st):
                 yield RULE.at_statement(
                     st,
@@ -39,7 +43,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
                     "Action",
                     i,
                 )
-                break
+            break
 
 
 def _resource_excludes_star(st: Statement) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from mantlekit import facts
 from mantlekit.catalog import Catalog, get_catalog
-from mantlekit.iam.model import Policy, Statement
+from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.rules.base import Rule, actions_of, flagged
 
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
 _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
@@ -31,38 +32,37 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
             "IAM has no bedrock-runtime prefix: the runtime APIs are authorized as bedrock:",
             f"bedrock:{name}",
         )
-    if prefix == "bedrock" and not wild and name in _MANTLE_NAMES and cat.action(pattern) is None:
+    if prefix == "bedrock" and not wild and name in _MANTLE_NAMES and not cat.has_action(pattern):
         return (
             f"bedrock:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as bedrock-mantle:",
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
         )
     if prefix == facts.SERVICE_PREFIX:
         if wild:
-            if not cat.expand(pattern):
+            if not cat.matches_any(pattern):
                 return f"{pattern} matches no bedrock-mantle action", None
             return None
-        if name not in _MANTLE_NAMES and cat.action(pattern) is None:
+        if name not in _MANTLE_NAMES and not cat.has_action(pattern):
             return "no such bedrock-mantle action", cat.suggest(pattern)
     return None
 
 
+@lru_cache(maxsize=4)
+def _clean(cat: Catalog) -> set[str]:
+    """Action patterns found fine under ``cat`` (see :func:`flagged`)."""
+    return set()
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
+    clean = _clean(cat)
     for st in policy.statements:
-        yield from _statement(st, cat)
-
-
-def _statement(st: Statement, cat: Catalog) -> Iterator[Finding]:
-    key = "Action" if st.actions is not None else "NotAction"
-    for i, pattern in enumerate(st.actions or st.not_actions or ()):
-        problem = mantle_action_problem(pattern, cat)
-        if problem is None:
-            continue
-        message, suggestion = problem
-        written = st.raw.get(key)
-        original = written[i] if isinstance(written, list) else written
-        fix = f'use "{suggestion}"' if suggestion else RULE.fix
-        yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
+        key, patterns = actions_of(st)
+        for i, (message, suggestion) in flagged(patterns, lambda p: mantle_action_problem(p, cat), clean):
+            written = st.raw.get(key)
+            original = written[i] if isinstance(written, list) else written
+            fix = f'use "{suggestion}"' if suggestion else RULE.fix
+            yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
 
 
 RULE = Rule(

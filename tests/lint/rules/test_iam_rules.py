@@ -81,3 +81,34 @@ def test_iam007_and_iam008():
     assert findings("IAM007", docs=(policy({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),)) == []
     assert len(findings("IAM008", docs=(allow("*"),))) == 1
     assert findings("IAM008", docs=(allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),)) == []
+
+
+def test_action_rules_report_every_occurrence_of_a_repeated_problem():
+    """The rules remember actions they found fine; a problem must still be reported each time it appears."""
+    docs = tuple(
+        allow(["s3:GetObject", "s3:GetObjects", "bedrok:InvokeModel", "bedrock:CreateInference"]) for _ in range(3)
+    )
+    for rule, count in (("IAM002", 3), ("IAM003", 3), ("MNT006", 3)):
+        assert len(findings(rule, docs=docs)) == count, rule
+    again = findings("IAM003", docs=docs)
+    assert [(f.line, f.details["suggestion"]) for f in again] == [(again[0].line, "s3:GetObject")] * 3
+
+
+def test_action_memo_belongs_to_its_catalog(tmp_path, monkeypatch):
+    """An action found fine under one catalog is judged again under another."""
+    from mantlekit.catalog import ActionInfo, ServiceInfo, get_catalog
+    from mantlekit.catalog.model import write_catalog
+
+    doc = allow("s3:GetObject")
+    assert findings("IAM003", docs=(doc,)) == []
+    s3 = ServiceInfo("s3", "Amazon S3", {"putobject": ActionInfo("s3", "PutObject", "Write")})
+    write_catalog(tmp_path, {"s3": s3}, date="2099-01-01", source="test")
+    monkeypatch.setenv("MANTLEKIT_CATALOG_DIR", str(tmp_path))
+    get_catalog.cache_clear()
+    try:
+        [f] = findings("IAM003", docs=(doc,))
+        assert f.message == "s3 has no action 'getobject'"
+    finally:
+        monkeypatch.delenv("MANTLEKIT_CATALOG_DIR")
+        get_catalog.cache_clear()
+    assert findings("IAM003", docs=(doc,)) == []
