@@ -73,14 +73,29 @@ class Config:
     #: them too, so a policy outside the linted paths is still checked.
     documents: list[Policy] = field(default_factory=list)
 
-    def documents_not_in(self, documents: Iterable[Policy]) -> list[Policy]:
-        """The configured documents whose file is not already among ``documents`` (same file = same doc)."""
-        seen = {_real(p.source.file) for p in documents}
-        return [p for p in self.documents if _real(p.source.file) not in seen]
+    def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
+        """The configured documents whose file is not among ``files`` (the same file, by any path, is the
+        same document). Costs nothing without configured documents: a large run asks with every file."""
+        if not self.documents:
+            return []
+        seen = {_identity(f) for f in files}
+        return [p for p in self.documents if _identity(p.source.file) not in seen]
 
 
 def _real(path: str) -> str:
     return path if path.startswith("<") else os.path.realpath(path)
+
+
+def _identity(path: str) -> object:
+    """What makes two paths the same file: device and inode (one stat, where realpath needs one per
+    directory level); the path itself for display names such as ``<config>`` or a file that is gone."""
+    if path.startswith("<"):
+        return path
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+    return (st.st_dev, st.st_ino)
 
 
 # --- Finding the file ----------------------------------------------------------------------------------

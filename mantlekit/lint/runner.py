@@ -53,7 +53,8 @@ def lint_inventory(inv: Inventory, config: Config) -> Result:
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
     findings: list[Finding] = []
-    for policy in [*config.documents_not_in(inv.documents), *inv.documents]:
+    linted_files = [p.source.file for p in inv.documents]
+    for policy in [*config.documents_not_in(linted_files), *inv.documents]:
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
     accesses = []

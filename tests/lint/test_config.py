@@ -435,8 +435,23 @@ def test_documents_outside_linted_paths_are_linted_once(tmp_path, monkeypatch):
     assert [(f.rule, f.file) for f in result.findings] == [("IAM007", "keys/na.json")]
 
 
-def test_documents_not_in():
+def test_documents_not_in(tmp_path, monkeypatch):
     assert Config().documents_not_in([]) == []
+    assert Config().documents_not_in(["a.json", "b.json"]) == []
+    monkeypatch.chdir(tmp_path)
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    policy_file(tmp_path / "keys" / "k.json", doc)
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "same.json").symlink_to(tmp_path / "keys" / "k.json")
+    path = write(
+        tmp_path / "mantle-lint.toml", '[[principal]]\nname = "r"\nkind = "role"\npolicies = ["keys/k.json"]\n'
+    )
+    cfg = load_config(str(path))
+    [configured] = cfg.documents
+    assert cfg.documents_not_in(["other.json", "<config>"]) == [configured]
+    assert cfg.documents_not_in([str(tmp_path / "keys" / "k.json")]) == []
+    assert cfg.documents_not_in(["keys/../keys/k.json"]) == []
+    assert cfg.documents_not_in(["linked/same.json"]) == []  # the same file by another name
 
 
 # --- helpers ----------------------------------------------------------------------------------------------

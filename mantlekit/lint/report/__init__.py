@@ -30,9 +30,9 @@ class Run:
     @property
     def files(self) -> int:
         """Files read and recognised, plus policy files read only for configured principals."""
-        seen = {os.path.realpath(f) for f in self.result.inventory.files}
-        seen.update(os.path.realpath(p.source.file) for p in self.config.documents)
-        return len(seen)
+        files = self.result.inventory.files
+        extra = {p.source.file for p in self.config.documents_not_in(files)}
+        return len({os.path.abspath(f) for f in files}) + len(extra)
 
     def counts(self) -> dict[str, int]:
         c = Counter(f.severity for f in self.result.findings)
