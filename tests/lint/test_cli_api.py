@@ -77,4 +77,4 @@ def test_pre_commit_hook_definition():
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     assert sorted(hook["types_or"]) == ["json", "yaml"]
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert 'mantle-lint = "mantlekit.lint.cli:main"' in pyproject
+    assert 'mantle-lint = "mantlekit.lint.cli:run"' in pyproject
