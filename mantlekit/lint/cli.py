@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import os
 import sys
 import threading
@@ -56,10 +55,28 @@ def _lint_parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour the text report (auto: when stdout is a terminal and NO_COLOR is unset)",
     )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes for linting many loose policy files (default 0: one per core; 1: none extra)",
+    )
     from mantlekit.lint.readers import live
 
     live.add_arguments(p)  # --live, --profile, --region, --save, --max-key-age-days
     return p
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 0 for one per core: {value!r}")
+    return n
 
 
 def _err(message: str) -> None:
@@ -186,7 +203,7 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     fail_on = ns.fail_on or config.fail_on
 
     with Progress():
-        result = lint_paths(ns.paths, config) if not ns.live else _lint_live(ns, config)
+        result = lint_paths(ns.paths, config, jobs=ns.jobs) if not ns.live else _lint_live(ns, config)
     code = exit_code(result, fail_on)
     for e in result.errors:
         _err(_printable(f"{e.file}:{e.line}:{e.column}: error: {e.message}", sys.stderr))
@@ -223,8 +240,8 @@ def _main(args: list[str]) -> int:
         from mantlekit.catalog.cli import main as catalog_main
 
         return catalog_main(args[1:])
-    if args and args[0] == "access" and importlib.util.find_spec("mantlekit.lint.access_cli") is not None:
-        from mantlekit.lint.access_cli import main as access_main  # type: ignore[import-not-found]
+    if args and args[0] == "access":
+        from mantlekit.lint.access_cli import main as access_main
 
         return access_main(args[1:])
     parser = _lint_parser()

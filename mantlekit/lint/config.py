@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +81,13 @@ class Config:
         return [p for p in self.documents if _identity(p.source.file) not in seen]
 
 
+def _toml() -> Any:
+    """tomllib, imported when a configuration file is read (not for ``--no-config`` runs)."""
+    import tomllib
+
+    return tomllib
+
+
 def _real(path: str) -> str:
     return path if path.startswith("<") else os.path.realpath(path)
 
@@ -105,8 +111,8 @@ def _has_table(pyproject: str) -> bool:
     """True when a pyproject.toml has a ``[tool.mantle-lint]`` table (a broken one counts: say so)."""
     try:
         with open(pyproject, "rb") as fh:
-            data = tomllib.loads(fh.read(_MAX_CONFIG_BYTES).decode("utf-8", "replace"))
-    except (OSError, tomllib.TOMLDecodeError):
+            data = _toml().loads(fh.read(_MAX_CONFIG_BYTES).decode("utf-8", "replace"))
+    except (OSError, _toml().TOMLDecodeError):
         try:
             with open(pyproject, encoding="utf-8", errors="replace") as fh:
                 return "mantle-lint" in fh.read(_MAX_CONFIG_BYTES)
@@ -585,8 +591,8 @@ def load_config(path: str) -> Config:
     except UnicodeDecodeError as e:
         return Config(file=display, errors=[InputError(display, f"configuration is not UTF-8 (byte {e.start})")])
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        data = _toml().loads(text)
+    except _toml().TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         if m:
             line, col = int(m[1]), int(m[2])

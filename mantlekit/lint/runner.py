@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from mantlekit.catalog import get_catalog
 from mantlekit.lint.access import PrincipalAccess, evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
@@ -47,13 +48,21 @@ def _path_ignored(f: Finding, config: Config) -> bool:
     return False
 
 
-def lint_inventory(inv: Inventory, config: Config) -> Result:
-    """Apply every selected rule to what the readers found (and the configured principals)."""
-    rules = [r for r in all_rules() if _selected(r, config)]
+def _rules(config: Config) -> list[Rule]:
+    return [r for r in all_rules() if _selected(r, config)]
+
+
+def lint_inventory(inv: Inventory, config: Config, *, done: Sequence[Finding] = ()) -> Result:
+    """Apply every selected rule to what the readers found (and the configured principals).
+
+    ``done``: document findings already made for files in ``inv.files`` whose documents are not in
+    ``inv.documents`` (linted by worker processes, see :mod:`mantlekit.lint.parallel`).
+    """
+    rules = _rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
-    findings: list[Finding] = []
-    linted_files = [p.source.file for p in inv.documents]
+    findings: list[Finding] = list(done)
+    linted_files = [*inv.files, *(p.source.file for p in inv.documents)]
     for policy in [*config.documents_not_in(linted_files), *inv.documents]:
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
@@ -73,7 +82,42 @@ def lint_inventory(inv: Inventory, config: Config) -> Result:
     return Result(out, [*config.errors, *inv.errors], inv, accesses)
 
 
-def lint_paths(paths: Sequence[str], config: Config | None = None) -> Result:
-    from mantlekit.lint.readers import read_paths
+def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1) -> Result:
+    """Read and lint everything under ``paths``.
 
-    return lint_inventory(read_paths(paths), config or Config())
+    ``jobs`` > 1 (or 0: one per core) lints loose policy files in worker processes when there are enough
+    of them; the findings and errors are the same, but ``result.inventory.documents`` then holds only the
+    documents read in this process (templates, assemblies, account details).
+    """
+    from mantlekit.lint.readers import finalize, read_file, readers, walk_paths
+
+    config = config or Config()
+    inv = Inventory()
+    files = walk_paths(paths, inv.errors)
+    chain = readers()
+    done: list[Finding] = []
+    workers = 1
+    if jobs != 1:
+        from mantlekit.lint.parallel import usable_jobs
+
+        workers = usable_jobs(jobs, len(files))
+    try:
+        if workers == 1:
+            for path in files:
+                inv.extend(read_file(path, chain))
+        else:
+            from mantlekit.lint.parallel import lint_files
+
+            doc_rules = [r for r in _rules(config) if r.check_document is not None]
+            get_catalog()  # read the catalog index once, before the fork
+            for path, res in zip(files, lint_files(files, doc_rules, workers), strict=True):
+                if res is None:
+                    inv.extend(read_file(path, chain))
+                    continue
+                done += res.findings
+                inv.errors += res.errors
+                if res.recognised:
+                    inv.files.append(path)
+    finally:
+        finalize(inv)
+    return lint_inventory(inv, config, done=done)

@@ -37,11 +37,11 @@ class Reader:
     read: Callable[[Any, str, str], Inventory]
 
 
-def _is_policy(data: Any, path: str) -> bool:
+def is_policy(data: Any, path: str) -> bool:
     return isinstance(data, dict) and "Statement" in data and "Resources" not in data
 
 
-def _read_policy(data: Any, text: str, path: str) -> Inventory:
+def read_policy(data: Any, text: str, path: str) -> Inventory:
     inv = Inventory(files=[path])
     from mantlekit.lint.readers.yamlish import locator_of
 
@@ -74,7 +74,7 @@ def _lazy(modname: str) -> Reader:
 def readers() -> list[Reader]:
     """Readers in the order they are asked. A policy document (``Statement``, no ``Resources``) cannot be
     mistaken for a template, an assembly manifest or account details, so it is asked first."""
-    return [Reader("policy", _is_policy, _read_policy), *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
+    return [Reader("policy", is_policy, read_policy), *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
 
 
 def _walk(path: str, errors: list[InputError]) -> Iterator[str]:
@@ -138,19 +138,27 @@ def load_text(path: str) -> tuple[Any, str]:
     return yamlish.load(text, path), text
 
 
+def walk_paths(paths: Sequence[str], errors: list[InputError]) -> list[str]:
+    """Every file to read under ``paths``, in walk order, each once (by absolute path). What cannot be
+    walked is added to ``errors``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for top in paths:
+        for path in _walk(top, errors):
+            real = os.path.abspath(path)
+            if real not in seen:
+                seen.add(real)
+                out.append(path)
+    return out
+
+
 def read_paths(paths: Sequence[str]) -> Inventory:
     """Read every recognised document under ``paths``."""
     inv = Inventory()
     chain = readers()
-    seen: set[str] = set()
     try:
-        for top in paths:
-            for path in _walk(top, inv.errors):
-                real = os.path.abspath(path)
-                if real in seen:
-                    continue
-                seen.add(real)
-                inv.extend(read_file(path, chain))
+        for path in walk_paths(paths, inv.errors):
+            inv.extend(read_file(path, chain))
     finally:
         finalize(inv)
     return inv

@@ -90,28 +90,30 @@ class Rule:
         )
 
 
-def flagged(values: tuple[str, ...], check: Callable[[str], T | None], clean: set[str]) -> Iterator[tuple[int, T]]:
-    """(index, problem) for each of ``values`` (one statement's actions or resources) that ``check`` finds
-    a problem with.
+def action_problems(
+    policy: Policy, check: Callable[[str], T | None], clean: set[str]
+) -> Iterator[tuple[Statement, str, int, T]]:
+    """(statement, "Action" or "NotAction", index, problem) for each action pattern of ``policy`` that
+    ``check`` finds a problem with.
 
-    ``check`` must depend on the value alone; ``clean`` remembers the values it passed. A policy set
+    ``check`` must depend on the pattern alone; ``clean`` remembers the patterns it passed. A policy set
     repeats the same actions thousands of times, so most statements are then skipped with one set
     operation instead of a Python call per action and per rule.
     """
-    if clean.issuperset(values):
-        return
-    for i, v in enumerate(values):
-        if v in clean:
-            continue
-        problem = check(v)
-        if problem is None:
-            clean.add(v)
+    for st in policy.statements:
+        if st.actions is not None:
+            key, values = "Action", st.actions
+        elif st.not_actions is not None:
+            key, values = "NotAction", st.not_actions
         else:
-            yield i, problem
-
-
-def actions_of(st: Statement) -> tuple[str, tuple[str, ...]]:
-    """("Action" or "NotAction", the statement's lower-case action patterns)."""
-    if st.actions is not None:
-        return "Action", st.actions
-    return "NotAction", st.not_actions or ()
+            continue
+        if clean.issuperset(values):
+            continue
+        for i, v in enumerate(values):
+            if v in clean:
+                continue
+            problem = check(v)
+            if problem is None:
+                clean.add(v)
+            else:
+                yield st, key, i, problem

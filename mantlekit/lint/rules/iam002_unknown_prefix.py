@@ -8,13 +8,13 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, actions_of, flagged
+from mantlekit.lint.rules.base import Rule, action_problems
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`flagged`)."""
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.action_problems`)."""
     return set()
 
 
@@ -30,17 +30,14 @@ def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    clean = _clean(cat)
-    for st in policy.statements:
-        key, patterns = actions_of(st)
-        for i, prefix in flagged(patterns, lambda p: unknown_prefix(p, cat), clean):
-            yield RULE.at_statement(
-                st,
-                f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "
-                "newer than that, run `mantle-lint catalog update`, otherwise the prefix is misspelt",
-                key,
-                i,
-            )
+    for st, key, i, prefix in action_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat)):
+        yield RULE.at_statement(
+            st,
+            f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "
+            "newer than that, run `mantle-lint catalog update`, otherwise the prefix is misspelt",
+            key,
+            i,
+        )
 
 
 RULE = Rule(

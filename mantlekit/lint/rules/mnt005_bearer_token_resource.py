@@ -8,7 +8,7 @@ from mantlekit import facts
 from mantlekit.iam.match import action_matches, pattern_matches
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, flagged
+from mantlekit.lint.rules.base import Rule, action_problems
 
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
 
@@ -31,19 +31,19 @@ _CLEAN: set[str] = set()
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
-    for st in policy.statements:
-        if not st.is_allow or st.actions is None:
+    reported: Statement | None = None
+    for st, key, i, hit in action_problems(policy, bearer_action, _CLEAN):
+        if key != "Action" or not st.is_allow or st is reported:
             continue
-        for i, hit in flagged(st.actions, bearer_action, _CLEAN):
-            if _resource_excludes_star(st):
-                yield RULE.at_statement(
-                    st,
-                    f'{hit} has no resource type, so it is only ever authorized on Resource "*"; '
-                    "this statement names specific resources and never applies to it",
-                    "Action",
-                    i,
-                )
-            break
+        reported = st  # one finding per statement, on its first bearer-token action
+        if _resource_excludes_star(st):
+            yield RULE.at_statement(
+                st,
+                f'{hit} has no resource type, so it is only ever authorized on Resource "*"; '
+                "this statement names specific resources and never applies to it",
+                "Action",
+                i,
+            )
 
 
 def _resource_excludes_star(st: Statement) -> bool:

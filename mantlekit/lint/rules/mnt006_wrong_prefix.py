@@ -9,7 +9,7 @@ from mantlekit import facts
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, actions_of, flagged
+from mantlekit.lint.rules.base import Rule, action_problems
 
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
 _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
@@ -49,20 +49,18 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`flagged`)."""
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.action_problems`)."""
     return set()
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    clean = _clean(cat)
-    for st in policy.statements:
-        key, patterns = actions_of(st)
-        for i, (message, suggestion) in flagged(patterns, lambda p: mantle_action_problem(p, cat), clean):
-            written = st.raw.get(key)
-            original = written[i] if isinstance(written, list) else written
-            fix = f'use "{suggestion}"' if suggestion else RULE.fix
-            yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
+    problems = action_problems(policy, lambda p: mantle_action_problem(p, cat), _clean(cat))
+    for st, key, i, (message, suggestion) in problems:
+        written = st.raw.get(key)
+        original = written[i] if isinstance(written, list) else written
+        fix = f'use "{suggestion}"' if suggestion else RULE.fix
+        yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
 
 
 RULE = Rule(
