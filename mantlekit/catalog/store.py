@@ -81,6 +81,7 @@ class Catalog:
         )
         self._action_names: dict[str, dict[str, str]] = {}
         self._sorted_names: dict[str, list[str]] = {}
+        self._known: frozenset[str] | None = None
         self._services: dict[str, ServiceInfo] = {}
         self._lock = threading.Lock()
         self._suggestions: dict[str, str | None] = {}
@@ -139,6 +140,24 @@ class Catalog:
                 names = {k: a.name for k, a in svc.actions.items()} if svc is not None else {}
             self._action_names[key] = names
         return names
+
+    def known_actions(self) -> frozenset[str]:
+        """Every action as a lower-case ``service:action`` (about 18,000), built once per catalog.
+
+        For large runs: one set lookup answers "is this a real action?" without a Python call, and a
+        parent process builds it once before forking its workers.
+        """
+        if self._known is None:
+            known: set[str] = set()
+            for prefix in self._names:
+                listed = self._listed.get(prefix)
+                if listed is not None:
+                    if listed:
+                        known.update(f"{prefix}:{listed.lower().replace(' ', f' {prefix}:')}".split(" "))
+                else:
+                    known.update(f"{prefix}:{k}" for k in self.action_names(prefix))
+            self._known = frozenset(known)
+        return self._known
 
     def has_action(self, full_name: str) -> bool:
         """True when ``service:Action`` (no wildcards, any case) is an action of the catalog."""

@@ -109,7 +109,7 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
             from mantlekit.lint.parallel import lint_files
 
             doc_rules = [r for r in _rules(config) if r.check_document is not None]
-            get_catalog()  # read the catalog index once, before the fork
+            get_catalog().known_actions()  # built once, before the fork, for every worker
             for path, res in zip(files, lint_files(files, doc_rules, workers), strict=True):
                 if res is None:
                     inv.extend(read_file(path, chain))

@@ -43,9 +43,12 @@ def is_policy(data: Any, path: str) -> bool:
 
 def read_policy(data: Any, text: str, path: str) -> Inventory:
     inv = Inventory(files=[path])
-    from mantlekit.lint.readers.yamlish import locator_of
+    if type(data) is dict:  # from json.loads (YAML gives a dict subclass that carries its own locator)
+        source = Source(path, JsonLocator(text))
+    else:
+        from mantlekit.lint.readers.yamlish import locator_of
 
-    source = Source(path, locator_of(data) or (JsonLocator(text) if text.lstrip().startswith("{") else None))
+        source = Source(path, locator_of(data))
     # A loose file does not say what it is attached to; a Principal element means resource-based (a
     # bucket, key, trust or VPC endpoint policy), anything else is read as identity-based.
     statements = data.get("Statement")

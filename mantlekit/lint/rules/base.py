@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -90,18 +90,32 @@ class Rule:
         )
 
 
-def action_problems(
-    policy: Policy, check: Callable[[str], T | None], clean: set[str]
-) -> Iterator[tuple[Statement, str, int, T]]:
-    """(statement, "Action" or "NotAction", index, problem) for each action pattern of ``policy`` that
-    ``check`` finds a problem with.
+def value_problems(
+    policy: Policy,
+    check: Callable[[str], T | None],
+    clean: set[str],
+    *,
+    resources: bool = False,
+    fine: Container[str] = frozenset(),
+) -> Iterator[tuple[Statement, str, int, str, T]]:
+    """(statement, element, index, value, problem) for each action pattern (``resources``: each resource) of
+    ``policy`` that ``check`` finds a problem with; element is "Action"/"NotAction" (or "Resource"/
+    "NotResource").
 
-    ``check`` must depend on the pattern alone; ``clean`` remembers the patterns it passed. A policy set
+    ``check`` must depend on the value alone; ``clean`` remembers the values it passed. A policy set
     repeats the same actions thousands of times, so most statements are then skipped with one set
-    operation instead of a Python call per action and per rule.
+    operation instead of a Python call per value and per rule. ``fine`` holds values known to pass
+    before any is seen (e.g. every real action, for a rule about unknown actions).
     """
     for st in policy.statements:
-        if st.actions is not None:
+        if resources:
+            if st.resources is not None:
+                key, values = "Resource", st.resources
+            elif st.not_resources is not None:
+                key, values = "NotResource", st.not_resources
+            else:
+                continue
+        elif st.actions is not None:
             key, values = "Action", st.actions
         elif st.not_actions is not None:
             key, values = "NotAction", st.not_actions
@@ -110,10 +124,10 @@ def action_problems(
         if clean.issuperset(values):
             continue
         for i, v in enumerate(values):
-            if v in clean:
+            if v in clean or v in fine:
                 continue
             problem = check(v)
             if problem is None:
                 clean.add(v)
             else:
-                yield st, key, i, problem
+                yield st, key, i, v, problem

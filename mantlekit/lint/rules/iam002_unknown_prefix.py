@@ -8,13 +8,13 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, action_problems
+from mantlekit.lint.rules.base import Rule, value_problems
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.action_problems`)."""
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`)."""
     return set()
 
 
@@ -30,7 +30,8 @@ def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    for st, key, i, prefix in action_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat)):
+    known = cat.known_actions()
+    for st, key, i, _, prefix in value_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat), fine=known):
         yield RULE.at_statement(
             st,
             f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.rules.base import Rule, value_problems
 
 
 def arn_syntax_problem(value: str) -> str | None:
@@ -24,13 +24,12 @@ def arn_syntax_problem(value: str) -> str | None:
     return None
 
 
+_CLEAN: set[str] = set()
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
-    for st in policy.statements:
-        key = "Resource" if st.resources is not None else "NotResource"
-        for i, value in enumerate(st.resources or st.not_resources or ()):
-            problem = arn_syntax_problem(value)
-            if problem:
-                yield RULE.at_statement(st, f"{value}: {problem}", key, i)
+    for st, key, i, value, problem in value_problems(policy, arn_syntax_problem, _CLEAN, resources=True):
+        yield RULE.at_statement(st, f"{value}: {problem}", key, i)
 
 
 RULE = Rule(

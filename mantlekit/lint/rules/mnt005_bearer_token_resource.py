@@ -8,7 +8,7 @@ from mantlekit import facts
 from mantlekit.iam.match import action_matches, pattern_matches
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, action_problems
+from mantlekit.lint.rules.base import Rule, value_problems
 
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
 
@@ -32,7 +32,7 @@ _CLEAN: set[str] = set()
 
 def _check(policy: Policy) -> Iterator[Finding]:
     reported: Statement | None = None
-    for st, key, i, hit in action_problems(policy, bearer_action, _CLEAN):
+    for st, key, i, _, hit in value_problems(policy, bearer_action, _CLEAN):
         if key != "Action" or not st.is_allow or st is reported:
             continue
         reported = st  # one finding per statement, on its first bearer-token action

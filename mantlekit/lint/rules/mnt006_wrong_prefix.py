@@ -9,7 +9,7 @@ from mantlekit import facts
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, action_problems
+from mantlekit.lint.rules.base import Rule, value_problems
 
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
 _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
@@ -49,14 +49,14 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.action_problems`)."""
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`)."""
     return set()
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    problems = action_problems(policy, lambda p: mantle_action_problem(p, cat), _clean(cat))
-    for st, key, i, (message, suggestion) in problems:
+    problems = value_problems(policy, lambda p: mantle_action_problem(p, cat), _clean(cat))
+    for st, key, i, _, (message, suggestion) in problems:
         written = st.raw.get(key)
         original = written[i] if isinstance(written, list) else written
         fix = f'use "{suggestion}"' if suggestion else RULE.fix

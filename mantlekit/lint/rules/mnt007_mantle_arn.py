@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from mantlekit import facts
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.rules.base import Rule, value_problems
 
 _WILD = re.compile(r"[*?]|\$\{")
 _ID_SHAPES = {"project": facts.PROJECT_ID_RE}
@@ -45,25 +45,36 @@ def _mantle_only(st: Statement) -> bool:
     return bool(acts) and all(a.startswith(facts.SERVICE_PREFIX + ":") for a in acts)
 
 
+def _resource_problem(arn: str) -> tuple[str, str] | None:
+    """("mantle", why) for a bad bedrock-mantle ARN; ("bedrock", the bedrock-mantle spelling) for a bedrock
+    project ARN (a problem only in a statement of bedrock-mantle actions); else None."""
+    parts = arn.split(":")
+    service = parts[2] if len(parts) > 2 else ""
+    if service == facts.SERVICE_PREFIX:
+        problem = arn_problem(arn)
+        return ("mantle", problem) if problem else None
+    if service == "bedrock" and len(parts) > 5 and parts[5].startswith("project/"):
+        return "bedrock", ":".join([*parts[:2], facts.SERVICE_PREFIX, *parts[3:]])
+    return None
+
+
+_CLEAN: set[str] = set()
+
+
 def _check(policy: Policy) -> Iterator[Finding]:
+    for st, key, i, arn, (kind, detail) in value_problems(policy, _resource_problem, _CLEAN, resources=True):
+        if kind == "mantle":
+            yield RULE.at_statement(st, f"{arn}: {detail}", key, i)
+        elif _mantle_only(st):
+            yield RULE.at_statement(
+                st,
+                f"{arn} is a bedrock (bedrock-runtime) project ARN, but the statement grants only "
+                "bedrock-mantle actions, which never match it",
+                key,
+                i,
+                fix=f'use "{detail}"',
+            )
     for st in policy.statements:
-        key = "Resource" if st.resources is not None else "NotResource"
-        for i, arn in enumerate(st.resources or st.not_resources or ()):
-            parts = arn.split(":")
-            service = parts[2] if len(parts) > 2 else ""
-            if service == facts.SERVICE_PREFIX:
-                problem = arn_problem(arn)
-                if problem:
-                    yield RULE.at_statement(st, f"{arn}: {problem}", key, i)
-            elif service == "bedrock" and len(parts) > 5 and parts[5].startswith("project/") and _mantle_only(st):
-                yield RULE.at_statement(
-                    st,
-                    f"{arn} is a bedrock (bedrock-runtime) project ARN, but the statement grants only "
-                    "bedrock-mantle actions, which never match it",
-                    key,
-                    i,
-                    fix=f'use "{":".join([*parts[:2], facts.SERVICE_PREFIX, *parts[3:]])}"',
-                )
         for c in st.conditions:
             if c.key_lower.startswith(facts.SERVICE_PREFIX + ":") and c.key_lower.endswith("arn"):
                 for v in c.values:
