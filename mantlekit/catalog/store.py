@@ -172,22 +172,33 @@ class Catalog:
             return False
         if "*" in prefix_pat or "?" in prefix_pat:
             return bool(self.expand(pattern))
-        names = self.action_names(prefix_pat)
         matches = _wildcard_predicate(name_pat)
         if matches is None:
-            return name_pat in names
+            return name_pat in self.action_names(prefix_pat)
+        ordered = self._lower_names(prefix_pat)
         head = name_pat.split("*", 1)[0].split("?", 1)[0]
         if not head:
-            return any(matches(k) for k in names)
-        ordered = self._sorted_names.get(prefix_pat)
-        if ordered is None:
-            ordered = self._sorted_names[prefix_pat] = sorted(names)
+            return any(matches(k) for k in ordered)
         for k in ordered[bisect.bisect_left(ordered, head) :]:
             if not k.startswith(head):
                 return False
             if matches(k):
                 return True
         return False
+
+    def _lower_names(self, prefix: str) -> list[str]:
+        """A service's lower-case action names, sorted; from the index's name list when there is one,
+        without building :meth:`action_names` (written sorted, so the sort is one linear pass)."""
+        ordered = self._sorted_names.get(prefix)
+        if ordered is None:
+            listed = self._listed.get(prefix) if prefix in self._names else None
+            if listed is not None:
+                ordered = listed.lower().split()
+                ordered.sort()
+            else:
+                ordered = sorted(self.action_names(prefix))
+            self._sorted_names[prefix] = ordered
+        return ordered
 
     def expand(self, pattern: str) -> tuple[str, ...]:
         """Canonical full names of the actions matching an IAM action pattern (``*`` and ``?``), sorted."""

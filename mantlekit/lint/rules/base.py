@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -96,7 +96,6 @@ def value_problems(
     clean: set[str],
     *,
     resources: bool = False,
-    fine: Container[str] = frozenset(),
 ) -> Iterator[tuple[Statement, str, int, str, T]]:
     """(statement, element, index, value, problem) for each action pattern (``resources``: each resource) of
     ``policy`` that ``check`` finds a problem with; element is "Action"/"NotAction" (or "Resource"/
@@ -104,8 +103,9 @@ def value_problems(
 
     ``check`` must depend on the value alone; ``clean`` remembers the values it passed. A policy set
     repeats the same actions thousands of times, so most statements are then skipped with one set
-    operation instead of a Python call per value and per rule. ``fine`` holds values known to pass
-    before any is seen (e.g. every real action, for a rule about unknown actions).
+    operation instead of a Python call per value and per rule. A rule may start ``clean`` with values
+    it knows pass (every real action, for a rule about unknown actions), so even the first statements
+    of a run are mostly skipped.
     """
     for st in policy.statements:
         if resources:
@@ -124,7 +124,7 @@ def value_problems(
         if clean.issuperset(values):
             continue
         for i, v in enumerate(values):
-            if v in clean or v in fine:
+            if v in clean:
                 continue
             problem = check(v)
             if problem is None:

@@ -14,8 +14,9 @@ from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`)."""
-    return set()
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`):
+    to begin with, every real action (its prefix is known)."""
+    return set(cat.known_actions())
 
 
 def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
@@ -30,8 +31,7 @@ def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    known = cat.known_actions()
-    for st, key, i, _, prefix in value_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat), fine=known):
+    for st, key, i, _, prefix in value_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat)):
         yield RULE.at_statement(
             st,
             f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "

@@ -36,13 +36,14 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None] | None:
 
 @lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`)."""
-    return set()
+    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`):
+    to begin with, every real action."""
+    return set(cat.known_actions())
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    problems = value_problems(policy, lambda p: unknown_action(cat, p), _clean(cat), fine=cat.known_actions())
+    problems = value_problems(policy, lambda p: unknown_action(cat, p), _clean(cat))
     for st, key, i, _, (message, suggestion) in problems:
         fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
         yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)

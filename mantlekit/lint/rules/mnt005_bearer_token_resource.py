@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from mantlekit import facts
+from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.match import action_matches, pattern_matches
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
@@ -27,12 +29,16 @@ def bearer_action(pattern: str) -> str | None:
     return next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
 
 
-_CLEAN: set[str] = set()
+@lru_cache(maxsize=4)
+def _clean(cat: Catalog) -> set[str]:
+    """Action patterns found fine (see :func:`~mantlekit.lint.rules.base.value_problems`): to begin with,
+    every real action but the bearer-token ones."""
+    return set(cat.known_actions()).difference(a.lower() for a in _ACTIONS)
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     reported: Statement | None = None
-    for st, key, i, _, hit in value_problems(policy, bearer_action, _CLEAN):
+    for st, key, i, _, hit in value_problems(policy, bearer_action, _clean(get_catalog())):
         if key != "Action" or not st.is_allow or st is reported:
             continue
         reported = st  # one finding per statement, on its first bearer-token action
