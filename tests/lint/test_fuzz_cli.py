@@ -388,3 +388,39 @@ def test_subprocess_on_a_nasty_tree_never_prints_a_traceback(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr and INTERNAL_ERROR not in proc.stderr, proc.stderr[-2000:]
         assert proc.stderr.count(": error: ") == len(proc.stderr.splitlines())
+
+
+def test_reading_bytes_regular_empty_fifo_and_limit(tmp_path, monkeypatch):
+    import threading
+
+    from mantlekit.lint import readers
+
+    (tmp_path / "empty.json").write_bytes(b"")
+    assert readers._read_bytes(str(tmp_path / "empty.json")) == b""
+    body = b'{"Statement": []}' * 5000
+    (tmp_path / "p.json").write_bytes(body)
+    assert readers._read_bytes(str(tmp_path / "p.json")) == body
+    with pytest.raises(OSError):
+        readers._read_bytes(str(tmp_path))  # a directory
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # size 0 by fstat, but 85,000 bytes to read
+
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as fh:
+                fh.write(body)
+        except BrokenPipeError:  # the reader stopped at the limit
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert readers._read_bytes(str(fifo)) == body
+    writer.join()
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    writer = threading.Thread(target=write)
+    writer.start()
+    with pytest.raises(readers.InputError, match="larger than"):
+        readers._read_bytes(str(fifo))
+    writer.join()
+    with pytest.raises(readers.InputError, match="larger than"):
+        readers._read_bytes(str(tmp_path / "p.json"))
