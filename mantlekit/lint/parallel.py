@@ -92,15 +92,16 @@ def lint_files(paths: Sequence[str], rules: Sequence[Rule], jobs: int) -> list[F
 
     The files are cut into chunks, and every process (this one included) takes the next chunk number
     from a pipe until none is left: each ``read`` of a pipe is atomic, so no chunk is taken twice, and
-    a process that meets heavy files simply takes fewer chunks. A chunk whose answer does not come back
-    is linted here.
+    a process that meets heavy files simply takes fewer chunks. The largest chunks are handed out first,
+    so the run does not end waiting on one big file. A chunk whose answer does not come back is linted
+    here.
     """
     if jobs <= 1:
         return lint_loose_files(paths, rules)
-    chunks = _chunks(len(paths), jobs)
+    chunks, order = _chunks(paths, jobs)
     queue_r, queue_w = os.pipe()
     try:
-        os.write(queue_w, b"".join(i.to_bytes(_TOKEN, "big") for i in range(len(chunks))))
+        os.write(queue_w, b"".join(i.to_bytes(_TOKEN, "big") for i in order))
     finally:
         os.close(queue_w)  # no writer left: a drained queue reads as end of file
     done: dict[int, list[FileResult | None]] = {}
@@ -131,12 +132,33 @@ _TOKEN = 4
 _MAX_CHUNKS = 1024
 
 
-def _chunks(files: int, jobs: int) -> list[range]:
-    """Consecutive runs of files, about a dozen per process: small enough to even out the end of a run,
-    large enough that neighbouring files (often of one service) meet in one process, which then checks
-    their shared actions once (the rules memoise per process)."""
-    size = max(16, -(-files // min(jobs * 12, _MAX_CHUNKS)))
-    return [range(i, min(i + size, files)) for i in range(0, files, size)]
+def _chunks(paths: Sequence[str], jobs: int) -> tuple[list[range], list[int]]:
+    """Consecutive runs of files of about equal size in bytes, about two dozen per process, and the order
+    to hand them out in (largest first).
+
+    Small enough to even out the end of a run, large enough that neighbouring files (often of one
+    service) meet in one process, which then checks their shared actions once (rules memoise per
+    process). A file that cannot be sized counts as small; reading it will say what is wrong.
+    """
+    sizes = []
+    for p in paths:
+        try:
+            sizes.append(os.stat(p).st_size + 256)  # + a fixed cost per file
+        except (OSError, ValueError):
+            sizes.append(256)
+    count = min(jobs * 24, _MAX_CHUNKS, -(-len(paths) // 8)) or 1
+    target = sum(sizes) / count
+    chunks: list[range] = []
+    start, acc = 0, 0
+    for i, size in enumerate(sizes):
+        acc += size
+        if acc >= target and len(chunks) < count - 1:
+            chunks.append(range(start, i + 1))
+            start, acc = i + 1, 0
+    if start < len(paths) or not chunks:
+        chunks.append(range(start, len(paths)))
+    weight = [sum(sizes[c.start : c.stop]) for c in chunks]
+    return chunks, sorted(range(len(chunks)), key=lambda k: -weight[k])
 
 
 def _work(

@@ -107,13 +107,23 @@ def test_a_failing_worker_changes_nothing(mixed, small_jobs, monkeypatch, failur
     assert _answer(lint_paths([str(mixed)], Config(), jobs=2)) == expected
 
 
-def test_chunks_cover_every_file_once_and_fit_the_queue():
-    for files, jobs in ((0, 2), (1, 2), (100, 2), (1643, 2), (1643, 8), (10**6, 64), (10**7, 1024)):
-        chunks = parallel._chunks(files, jobs)
-        covered = [i for c in chunks for i in c]
-        assert covered == list(range(files)), (files, jobs)
+def test_chunks_cover_every_file_once_and_fit_the_queue(tmp_path):
+    sizes = [10, 5000, 10, 10, 200_000, 10, 3000] * 30
+    paths = []
+    for i, size in enumerate(sizes):
+        (tmp_path / f"{i:04}.json").write_bytes(b" " * size)
+        paths.append(str(tmp_path / f"{i:04}.json"))
+    for files, jobs in ((0, 2), (1, 2), (7, 2), (100, 2), (len(paths), 2), (len(paths), 8), (len(paths) + 5, 3)):
+        given = (paths + ["missing.json"] * 5)[:files]
+        chunks, order = parallel._chunks(given, jobs)
+        assert [i for c in chunks for i in c] == list(range(files)), (files, jobs)
+        assert sorted(order) == list(range(len(chunks)))
         assert len(chunks) * parallel._TOKEN <= 4096
-        assert all(len(c) >= 1 for c in chunks)
+        assert all(len(c) >= 1 for c in chunks) or files == 0
+        weights = [sum(sizes[i % len(sizes)] if i < len(paths) else 0 for i in chunks[k]) for k in order]
+        assert weights == sorted(weights, reverse=True)  # largest first
+    many, _ = parallel._chunks(["x.json"] * 10**5, 1024)
+    assert len(many) * parallel._TOKEN <= 4096
 
 
 def test_usable_jobs(monkeypatch):
