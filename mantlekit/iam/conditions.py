@@ -9,13 +9,18 @@
 
 from __future__ import annotations
 
-import base64
-import ipaddress
-from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from mantlekit.iam.match import UNKNOWN, Context, Tri, pattern_matches, t_all, t_any, t_not
 from mantlekit.iam.model import Condition
+
+if TYPE_CHECKING:
+    import ipaddress
+    from datetime import datetime
+
+# base64, datetime and ipaddress are imported by the operators that need them: most policies never use
+# Date, IpAddress or Binary conditions, and every lint run would otherwise pay for the three modules.
 
 NEGATED = {
     "stringnotequals": "stringequals",
@@ -40,6 +45,8 @@ def _num(s: str) -> float | None:
 
 @lru_cache(maxsize=4096)
 def _date(s: str) -> datetime | None:
+    from datetime import UTC, datetime
+
     s = s.strip()
     try:
         if s.replace(".", "", 1).isdigit():
@@ -52,6 +59,8 @@ def _date(s: str) -> datetime | None:
 
 @lru_cache(maxsize=4096)
 def _net(s: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    import ipaddress
+
     try:
         return ipaddress.ip_network(s.strip(), strict=False)
     except ValueError:
@@ -59,6 +68,8 @@ def _net(s: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 
 
 def _ip_in(value: str, cidr: str) -> bool:
+    import ipaddress
+
     net = _net(cidr)
     if net is None:
         return False
@@ -69,6 +80,8 @@ def _ip_in(value: str, cidr: str) -> bool:
 
 
 def _b64(s: str) -> bytes | None:
+    import base64
+
     try:
         return base64.b64decode(s, validate=True)
     except ValueError:

@@ -9,14 +9,17 @@ import fnmatch
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mantlekit.catalog import get_catalog
-from mantlekit.lint.access import PrincipalAccess, evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
 from mantlekit.lint.inventory import Inventory
 from mantlekit.lint.rules import all_rules
 from mantlekit.lint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from mantlekit.lint.access import PrincipalAccess
 
 
 @dataclass(slots=True)
@@ -67,7 +70,10 @@ def lint_inventory(inv: Inventory, config: Config, *, done: Sequence[Finding] = 
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
     accesses = []
-    for principal in [*config.principals, *inv.principals]:
+    principals = [*config.principals, *inv.principals]
+    if principals:
+        from mantlekit.lint.access import evaluate_principal  # the capability matrix, only with principals
+    for principal in principals:
         access = evaluate_principal(principal)
         accesses.append(access)
         for r in principal_rules:

@@ -27,9 +27,7 @@ audited at all. boto3 is imported only inside these functions.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
-import random
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +116,8 @@ def _call(client: Any, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
             err = e.response.get("Error", {}) if isinstance(e.response, dict) else {}
             code = str(err.get("Code") or "ClientError")
             if code in THROTTLING_CODES and attempt < MAX_ATTEMPTS - 1:
+                import random
+
                 sleep(min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2))
                 continue
             raise ApiError(api, code, str(err.get("Message") or e)) from None
@@ -127,6 +127,8 @@ def _call(client: Any, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def _jsonable(v: Any) -> Any:
+    import datetime as _dt
+
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items() if k != "ResponseMetadata"}
     if isinstance(v, list | tuple):
@@ -144,6 +146,8 @@ def audit(
     max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS,
 ) -> Inventory:
     """Read the account behind ``session`` (or a new boto3 Session) and build its principals."""
+    import datetime
+
     from mantlekit.lint.findings import InputError
     from mantlekit.lint.inventory import Inventory
     from mantlekit.lint.readers import account
@@ -228,7 +232,7 @@ def audit(
             account.EXT_ACCOUNT: account_id,
             account.EXT_MAX_KEY_AGE: max_key_age_days,
             account.EXT_CREDENTIALS: _jsonable(credentials),
-            "mantlekit:ReadAt": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "mantlekit:ReadAt": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         }
     )
     if incomplete:
