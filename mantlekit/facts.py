@@ -9,7 +9,8 @@ bundled action catalog (``mantle-lint catalog update``) are the two places to to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mantlekit._record import FrozenRecord
 
 SERVICE_PREFIX = "bedrock-mantle"
 #: Principal used in CloudTrail and ``aws:CalledVia`` for Mantle.
@@ -96,8 +97,7 @@ def project_arn(region: str, account: str, project_id: str = DEFAULT_PROJECT_ID,
 
 
 # --- Actions [6] -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class MantleAction:
+class MantleAction(FrozenRecord):
     """One bedrock-mantle IAM action as the Service Authorization Reference lists it."""
 
     name: str
@@ -106,7 +106,17 @@ class MantleAction:
     resources: tuple[tuple[str, bool], ...]
     #: Service-specific and request-tag condition keys (``aws:ResourceTag/${TagKey}`` applies to every
     #: action with a resource type and is not repeated here).
-    condition_keys: tuple[str, ...] = ()
+    condition_keys: tuple[str, ...]
+
+    __slots__ = _fields = ("name", "access", "resources", "condition_keys")
+
+    def __init__(
+        self, name: str, access: str, resources: tuple[tuple[str, bool], ...], condition_keys: tuple[str, ...] = ()
+    ) -> None:
+        self.name = name
+        self.access = access
+        self.resources = resources
+        self.condition_keys = condition_keys
 
     @property
     def full_name(self) -> str:
@@ -207,13 +217,19 @@ MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
 # --- Routes and capabilities [7], [3] ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(FrozenRecord):
     """One HTTP route of the Mantle endpoint and the IAM action that authorizes it."""
 
     method: str
     path: str
     action: str  # bare action name under SERVICE_PREFIX
+
+    __slots__ = _fields = ("method", "path", "action")
+
+    def __init__(self, method: str, path: str, action: str) -> None:
+        self.method = method
+        self.path = path
+        self.action = action
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

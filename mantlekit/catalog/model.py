@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from mantlekit._record import FrozenRecord, ValueRecord
 
 FORMAT_VERSION = 1
 INDEX_FILE = "index.json"
@@ -50,15 +51,30 @@ class CatalogFormatError(ValueError):
     """A catalog file does not have the expected shape."""
 
 
-@dataclass(frozen=True, slots=True)
-class ActionInfo:
+class ActionInfo(FrozenRecord):
     """One IAM action. ``resource_types`` is empty when the action takes no resource type (only ``*``)."""
 
     service: str
     name: str
     access_level: str
-    resource_types: tuple[tuple[str, bool], ...] = ()
-    condition_keys: tuple[str, ...] = ()
+    resource_types: tuple[tuple[str, bool], ...]
+    condition_keys: tuple[str, ...]
+
+    __slots__ = _fields = ("service", "name", "access_level", "resource_types", "condition_keys")
+
+    def __init__(
+        self,
+        service: str,
+        name: str,
+        access_level: str,
+        resource_types: tuple[tuple[str, bool], ...] = (),
+        condition_keys: tuple[str, ...] = (),
+    ) -> None:
+        self.service = service
+        self.name = name
+        self.access_level = access_level
+        self.resource_types = resource_types
+        self.condition_keys = condition_keys
 
     @property
     def full_name(self) -> str:
@@ -70,14 +86,24 @@ class ActionInfo:
         return self.access_level == OBSERVED
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceTypeInfo:
+class ResourceTypeInfo(FrozenRecord):
     """A resource type of a service; ``arn_format`` is the first of ``arn_formats``."""
 
     name: str
     arn_format: str
-    condition_keys: tuple[str, ...] = ()
-    arn_formats: tuple[str, ...] = ()
+    condition_keys: tuple[str, ...]
+    arn_formats: tuple[str, ...]
+
+    __slots__ = _fields = ("name", "arn_format", "condition_keys", "arn_formats")
+
+    def __init__(
+        self, name: str, arn_format: str, condition_keys: tuple[str, ...] = (), arn_formats: tuple[str, ...] = ()
+    ) -> None:
+        self.name = name
+        self.arn_format = arn_format
+        self.condition_keys = condition_keys
+        self.arn_formats = arn_formats
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if not self.arn_formats:
@@ -126,15 +152,30 @@ def _nth_index(text: str, char: str, n: int) -> int | None:
     return pos
 
 
-@dataclass(slots=True)
-class ServiceInfo:
+class ServiceInfo(ValueRecord):
     """One service. ``actions`` is keyed by lower-case action name."""
 
     prefix: str
     name: str
-    actions: dict[str, ActionInfo] = field(default_factory=dict)
-    resource_types: dict[str, ResourceTypeInfo] = field(default_factory=dict)
-    condition_keys: dict[str, str] = field(default_factory=dict)
+    actions: dict[str, ActionInfo]
+    resource_types: dict[str, ResourceTypeInfo]
+    condition_keys: dict[str, str]
+
+    __slots__ = _fields = ("prefix", "name", "actions", "resource_types", "condition_keys")
+
+    def __init__(
+        self,
+        prefix: str,
+        name: str,
+        actions: dict[str, ActionInfo] | None = None,
+        resource_types: dict[str, ResourceTypeInfo] | None = None,
+        condition_keys: dict[str, str] | None = None,
+    ) -> None:
+        self.prefix = prefix
+        self.name = name
+        self.actions = {} if actions is None else actions
+        self.resource_types = {} if resource_types is None else resource_types
+        self.condition_keys = {} if condition_keys is None else condition_keys
 
     def action(self, name: str) -> ActionInfo | None:
         return self.actions.get(name.lower())

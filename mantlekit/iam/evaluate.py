@@ -15,10 +15,10 @@ keys the caller did not supply, and the decision lists them instead of guessing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mantlekit._record import FrozenRecord, ValueRecord
 from mantlekit.iam import conditions
 from mantlekit.iam.match import Context, Tri, any_action_matches, pattern_matches, t_not
 from mantlekit.iam.model import Policy, Principals, Statement
@@ -31,27 +31,48 @@ class Verdict(StrEnum):
     CONDITIONAL = "conditional"
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(FrozenRecord):
     """One request: the action (``service:Name``), its resource ARN (``*`` for none) and the context."""
 
     action: str
-    resource: str = "*"
-    context: Context = field(default_factory=Context)
+    resource: str
+    context: Context
+
+    __slots__ = _fields = ("action", "resource", "context")
+
+    def __init__(self, action: str, resource: str = "*", context: Context | None = None) -> None:
+        self.action = action
+        self.resource = resource
+        self.context = Context() if context is None else context
 
 
-@dataclass(slots=True)
-class PolicySet:
+class PolicySet(ValueRecord):
     """The policies that apply to one principal's request, by the role each plays in evaluation."""
 
-    identity: Sequence[Policy] = ()
-    boundary: Policy | None = None
+    identity: Sequence[Policy]
+    boundary: Policy | None
     #: One entry per level of the organization (root, OU, ..., account); each level must allow. A level is
     #: one SCP or a sequence of the SCPs attached there (they are united, as AWS does: FullAWSAccess plus a
     #: deny-list guardrail is the usual pair).
-    scps: Sequence[Policy | Sequence[Policy]] = ()
-    endpoint: Policy | None = None
-    resource: Policy | None = None
+    scps: Sequence[Policy | Sequence[Policy]]
+    endpoint: Policy | None
+    resource: Policy | None
+
+    __slots__ = _fields = ("identity", "boundary", "scps", "endpoint", "resource")
+
+    def __init__(
+        self,
+        identity: Sequence[Policy] = (),
+        boundary: Policy | None = None,
+        scps: Sequence[Policy | Sequence[Policy]] = (),
+        endpoint: Policy | None = None,
+        resource: Policy | None = None,
+    ) -> None:
+        self.identity = identity
+        self.boundary = boundary
+        self.scps = scps
+        self.endpoint = endpoint
+        self.resource = resource
 
     def all_policies(self) -> list[Policy]:
         out = list(self.identity)
@@ -68,8 +89,7 @@ class PolicySet:
         return out
 
 
-@dataclass(slots=True)
-class Gate:
+class Gate(ValueRecord):
     """What one required layer said: the allowing statements, or why it allowed nothing."""
 
     name: str  # "identity", "permission boundary", "SCP <file>", "VPC endpoint policy"
@@ -78,16 +98,54 @@ class Gate:
     unknown: list[Statement]
     policies: list[Policy]
 
+    __slots__ = _fields = ("name", "state", "allowing", "unknown", "policies")
 
-@dataclass(slots=True)
-class Decision:
+    def __init__(
+        self, name: str, state: Tri, allowing: list[Statement], unknown: list[Statement], policies: list[Policy]
+    ) -> None:
+        self.name = name
+        self.state = state
+        self.allowing = allowing
+        self.unknown = unknown
+        self.policies = policies
+
+
+class Decision(ValueRecord):
     verdict: Verdict
     request: Request
     deciding: list[Statement]
     missing_context: list[str]
     notes: list[str]
-    failed_gate: str | None = None
-    suggested_statement: dict[str, Any] | None = None
+    failed_gate: str | None
+    suggested_statement: dict[str, Any] | None
+
+    __slots__ = _fields = (
+        "verdict",
+        "request",
+        "deciding",
+        "missing_context",
+        "notes",
+        "failed_gate",
+        "suggested_statement",
+    )
+
+    def __init__(
+        self,
+        verdict: Verdict,
+        request: Request,
+        deciding: list[Statement],
+        missing_context: list[str],
+        notes: list[str],
+        failed_gate: str | None = None,
+        suggested_statement: dict[str, Any] | None = None,
+    ) -> None:
+        self.verdict = verdict
+        self.request = request
+        self.deciding = deciding
+        self.missing_context = missing_context
+        self.notes = notes
+        self.failed_gate = failed_gate
+        self.suggested_statement = suggested_statement
 
     @property
     def allowed(self) -> bool:

@@ -7,9 +7,9 @@ remembers its document and path so a finding can name the file, line and Sid a p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from mantlekit._record import FrozenRecord, Record, ValueRecord
 from mantlekit.iam.locate import Locator, Path
 
 # Kinds of policy documents (what they are used as, which changes how the engine combines them).
@@ -35,14 +35,20 @@ class PolicyError(Exception):
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
-@dataclass(slots=True)
-class Source:
+class Source(ValueRecord):
     """Where a document came from: a file (or a display name such as ``aws-managed:X (v9)``)."""
 
     file: str
-    locator: Locator | None = None
+    locator: Locator | None
     #: Extra words for reports, e.g. a CloudFormation logical id or a CDK construct path.
-    label: str | None = None
+    label: str | None
+
+    __slots__ = _fields = ("file", "locator", "label")
+
+    def __init__(self, file: str, locator: Locator | None = None, label: str | None = None) -> None:
+        self.file = file
+        self.locator = locator
+        self.label = label
 
     def locate(self, path: Path) -> tuple[int, int]:
         if self.locator is None:
@@ -53,8 +59,7 @@ class Source:
             return 1, 1
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(FrozenRecord):
     """One (operator, key) pair of a Condition block, with its values as strings."""
 
     operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
@@ -64,17 +69,34 @@ class Condition:
     key: str  # as written
     values: tuple[str, ...]
 
+    __slots__ = _fields = ("operator", "base", "qualifier", "if_exists", "key", "values")
+
+    def __init__(
+        self, operator: str, base: str, qualifier: str | None, if_exists: bool, key: str, values: tuple[str, ...]
+    ) -> None:
+        self.operator = operator
+        self.base = base
+        self.qualifier = qualifier
+        self.if_exists = if_exists
+        self.key = key
+        self.values = values
+
     @property
     def key_lower(self) -> str:
         return self.key.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Principals:
+class Principals(FrozenRecord):
     """A Principal / NotPrincipal element: ``any`` for ``"*"`` (or ``{"AWS": "*"}``), else by type."""
 
-    any: bool = False
-    by_type: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    any: bool
+    by_type: tuple[tuple[str, tuple[str, ...]], ...]
+
+    __slots__ = _fields = ("any", "by_type")
+
+    def __init__(self, any: bool = False, by_type: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+        self.any = any
+        self.by_type = by_type
 
     def values(self, ptype: str) -> tuple[str, ...]:
         for t, v in self.by_type:
@@ -83,8 +105,7 @@ class Principals:
         return ()
 
 
-@dataclass(eq=False, slots=True)
-class Statement:
+class Statement(Record):
     """A normalised statement. Action patterns are lower-case; resource patterns keep their case."""
 
     effect: str  # "Allow" | "Deny"
@@ -99,7 +120,54 @@ class Statement:
     index: int
     path: Path
     raw: dict[str, Any]
-    policy: Policy = field(repr=False, default=None)  # type: ignore[assignment]
+    policy: Policy
+
+    __slots__ = _fields = (
+        "effect",
+        "sid",
+        "actions",
+        "not_actions",
+        "resources",
+        "not_resources",
+        "principal",
+        "not_principal",
+        "conditions",
+        "index",
+        "path",
+        "raw",
+        "policy",
+    )
+    _hidden = ("policy",)
+
+    def __init__(
+        self,
+        effect: str,
+        sid: str | None,
+        actions: tuple[str, ...] | None,
+        not_actions: tuple[str, ...] | None,
+        resources: tuple[str, ...] | None,
+        not_resources: tuple[str, ...] | None,
+        principal: Principals | None,
+        not_principal: Principals | None,
+        conditions: tuple[Condition, ...],
+        index: int,
+        path: Path,
+        raw: dict[str, Any],
+        policy: Policy | None = None,
+    ) -> None:
+        self.effect = effect
+        self.sid = sid
+        self.actions = actions
+        self.not_actions = not_actions
+        self.resources = resources
+        self.not_resources = not_resources
+        self.principal = principal
+        self.not_principal = not_principal
+        self.conditions = conditions
+        self.index = index
+        self.path = path
+        self.raw = raw
+        self.policy = policy
 
     @property
     def is_allow(self) -> bool:
@@ -122,28 +190,56 @@ class Statement:
         return {"file": self.file, "line": self.line, "sid": self.sid, "effect": self.effect}
 
 
-@dataclass(eq=False, slots=True)
-class Problem:
+class Problem(Record):
     """A grammar problem found while normalising (the statement may have been skipped)."""
 
     code: str
     message: str
     path: Path
-    severity: str = "error"
+    severity: str
+
+    __slots__ = _fields = ("code", "message", "path", "severity")
+
+    def __init__(self, code: str, message: str, path: Path, severity: str = "error") -> None:
+        self.code = code
+        self.message = message
+        self.path = path
+        self.severity = severity
 
 
-@dataclass(eq=False, slots=True)
-class Policy:
+class Policy(Record):
     """A policy document in normalised form."""
 
     statements: tuple[Statement, ...]
     version: str | None
     source: Source
-    path: Path = ()
-    kind: str = IDENTITY
-    name: str | None = None
-    raw: Any = None
-    problems: list[Problem] = field(default_factory=list)
+    path: Path
+    kind: str
+    name: str | None
+    raw: Any
+    problems: list[Problem]
+
+    __slots__ = _fields = ("statements", "version", "source", "path", "kind", "name", "raw", "problems")
+
+    def __init__(
+        self,
+        statements: tuple[Statement, ...],
+        version: str | None,
+        source: Source,
+        path: Path = (),
+        kind: str = IDENTITY,
+        name: str | None = None,
+        raw: Any | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.statements = statements
+        self.version = version
+        self.source = source
+        self.path = path
+        self.kind = kind
+        self.name = name
+        self.raw = raw
+        self.problems = [] if problems is None else problems
 
     @property
     def display(self) -> str:

@@ -8,9 +8,8 @@ comes from the one engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mantlekit import facts
+from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import Decision, Request, Verdict, decide
 from mantlekit.iam.match import Context
 from mantlekit.lint.inventory import Principal
@@ -19,19 +18,30 @@ BEARER = "bearer-token"
 _ORDER = {Verdict.EXPLICIT_DENY: 0, Verdict.IMPLICIT_DENY: 1, Verdict.CONDITIONAL: 2, Verdict.ALLOWED: 3}
 
 
-@dataclass(slots=True)
-class RouteCheck:
+class RouteCheck(ValueRecord):
     route: facts.Route | None  # None for the bearer-token check
     decision: Decision
 
+    __slots__ = _fields = ("route", "decision")
 
-@dataclass(slots=True)
-class Cell:
+    def __init__(self, route: facts.Route | None, decision: Decision) -> None:
+        self.route = route
+        self.decision = decision
+
+
+class Cell(ValueRecord):
     """One capability on one project (or the bearer-token check): the worst verdict of its routes."""
 
     capability: str
     project: str
     checks: list[RouteCheck]
+
+    __slots__ = _fields = ("capability", "project", "checks")
+
+    def __init__(self, capability: str, project: str, checks: list[RouteCheck]) -> None:
+        self.capability = capability
+        self.project = project
+        self.checks = checks
 
     @property
     def verdict(self) -> Verdict:
@@ -43,12 +53,25 @@ class Cell:
         return [c for c in self.checks if c.decision.verdict is v] if v is not Verdict.ALLOWED else []
 
 
-@dataclass(slots=True)
-class PrincipalAccess:
+class PrincipalAccess(ValueRecord):
     principal: Principal
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
-    bearer: Cell | None = None
-    _cache: dict[tuple[str, str], Decision] = field(default_factory=dict)
+    cells: dict[tuple[str, str], Cell]
+    bearer: Cell | None
+    _cache: dict[tuple[str, str], Decision]
+
+    __slots__ = _fields = ("principal", "cells", "bearer", "_cache")
+
+    def __init__(
+        self,
+        principal: Principal,
+        cells: dict[tuple[str, str], Cell] | None = None,
+        bearer: Cell | None = None,
+        _cache: dict[tuple[str, str], Decision] | None = None,
+    ) -> None:
+        self.principal = principal
+        self.cells = {} if cells is None else cells
+        self.bearer = bearer
+        self._cache = {} if _cache is None else _cache
 
     def context(self, action: str) -> Context:
         """What is known about a request of this principal: account, region, ARN, token type."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from mantlekit import facts
+from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Policy, PolicyError
 from mantlekit.lint.findings import SEVERITIES, InputError
@@ -49,28 +49,70 @@ _FULL_AWS_ACCESS_TEXT = '{"Version": "2012-10-17", "Statement": [{"Effect": "All
 _MAX_CONFIG_BYTES = 1024 * 1024
 
 
-@dataclass(slots=True)
-class PathIgnore:
+class PathIgnore(ValueRecord):
     pattern: str  # glob relative to the config file's directory
     rules: tuple[str, ...]
     reason: str
 
+    __slots__ = _fields = ("pattern", "rules", "reason")
 
-@dataclass(slots=True)
-class Config:
-    file: str | None = None
-    select: tuple[str, ...] = ()  # rule ids or prefixes; empty = all
-    ignore: tuple[str, ...] = ()  # rule ids or prefixes (each with a reason in the file)
-    fail_on: str = "error"
-    severity: dict[str, str] = field(default_factory=dict)
-    per_path_ignores: list[PathIgnore] = field(default_factory=list)
-    principals: list[Principal] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    def __init__(self, pattern: str, rules: tuple[str, ...], reason: str) -> None:
+        self.pattern = pattern
+        self.rules = rules
+        self.reason = reason
+
+
+class Config(ValueRecord):
+    file: str | None
+    select: tuple[str, ...]  # rule ids or prefixes; empty = all
+    ignore: tuple[str, ...]  # rule ids or prefixes (each with a reason in the file)
+    fail_on: str
+    severity: dict[str, str]
+    per_path_ignores: list[PathIgnore]
+    principals: list[Principal]
+    errors: list[InputError]
     #: The reason given for each entry of ``ignore`` (rule id or prefix -> reason).
-    ignore_reasons: dict[str, str] = field(default_factory=dict)
+    ignore_reasons: dict[str, str]
     #: Policy documents read for the configured principals (not AWS managed ones): document rules run on
     #: them too, so a policy outside the linted paths is still checked.
-    documents: list[Policy] = field(default_factory=list)
+    documents: list[Policy]
+
+    __slots__ = _fields = (
+        "file",
+        "select",
+        "ignore",
+        "fail_on",
+        "severity",
+        "per_path_ignores",
+        "principals",
+        "errors",
+        "ignore_reasons",
+        "documents",
+    )
+
+    def __init__(
+        self,
+        file: str | None = None,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        fail_on: str = "error",
+        severity: dict[str, str] | None = None,
+        per_path_ignores: list[PathIgnore] | None = None,
+        principals: list[Principal] | None = None,
+        errors: list[InputError] | None = None,
+        ignore_reasons: dict[str, str] | None = None,
+        documents: list[Policy] | None = None,
+    ) -> None:
+        self.file = file
+        self.select = select
+        self.ignore = ignore
+        self.fail_on = fail_on
+        self.severity = {} if severity is None else severity
+        self.per_path_ignores = [] if per_path_ignores is None else per_path_ignores
+        self.principals = [] if principals is None else principals
+        self.errors = [] if errors is None else errors
+        self.ignore_reasons = {} if ignore_reasons is None else ignore_reasons
+        self.documents = [] if documents is None else documents
 
     def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
         """The configured documents whose file is not among ``files`` (the same file, by any path, is the

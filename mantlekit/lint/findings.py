@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from mantlekit._record import Record, ValueRecord
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(ValueRecord):
     """One finding. ``file``/``line``/``column`` point at the place a person would edit."""
 
     rule: str
     severity: str
     message: str
     file: str
-    line: int = 1
-    column: int = 1
-    principal: str | None = None
-    fix: str | None = None
+    line: int
+    column: int
+    principal: str | None
+    fix: str | None
     #: Extra facts for machine-readable output: logical_id, construct_path, capability, route, project,
     #: deciding (statement refs), missing_context, suggested_statement.
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any]
+
+    __slots__ = _fields = ("rule", "severity", "message", "file", "line", "column", "principal", "fix", "details")
+
+    def __init__(
+        self,
+        rule: str,
+        severity: str,
+        message: str,
+        file: str,
+        line: int = 1,
+        column: int = 1,
+        principal: str | None = None,
+        fix: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.principal = principal
+        self.fix = fix
+        self.details = {} if details is None else details
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.principal or "", self.message)
@@ -44,8 +68,7 @@ class Finding:
         return out
 
 
-@dataclass(eq=False)
-class InputError(Exception):
+class InputError(Record, Exception):
     """Input that could not be read (exit status 2). The rest of the run goes on.
 
     Readers collect these in the inventory; it is an exception too, so a helper deep in a reader can raise
@@ -54,8 +77,16 @@ class InputError(Exception):
 
     file: str
     message: str
-    line: int = 1
-    column: int = 1
+    line: int
+    column: int
+
+    _fields = ("file", "message", "line", "column")
+
+    def __init__(self, file: str, message: str, line: int = 1, column: int = 1) -> None:
+        self.file = file
+        self.message = message
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         if self.file.startswith("--") or "://" in self.file:  # an option or a URL has no lines

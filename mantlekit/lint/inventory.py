@@ -6,9 +6,8 @@ engine about each principal (evaluate), rules turn both into findings, reporters
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mantlekit import facts
+from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import InputError
@@ -17,34 +16,88 @@ KEY_KINDS = ("long-term-key", "short-term-key")
 PRINCIPAL_KINDS = (*KEY_KINDS, "role", "user")
 
 
-@dataclass(slots=True)
-class Principal:
+class Principal(ValueRecord):
     """A key holder, role or user, with the policies that decide its requests."""
 
     name: str
     kind: str  # one of PRINCIPAL_KINDS
     policies: PolicySet
-    account: str | None = None
-    region: str | None = None
+    account: str | None
+    region: str | None
     #: Project ids (``default``, ``proj_...``) or full project ARNs; empty = the default project.
-    projects: tuple[str, ...] = ()
+    projects: tuple[str, ...]
     #: Capability names (facts.CAPABILITY_ROUTES); empty = the default for the kind.
-    needs: tuple[str, ...] = ()
+    needs: tuple[str, ...]
     #: Where a person edits this principal: a config entry, a template resource.
-    file: str = "<config>"
-    line: int = 1
-    column: int = 1
+    file: str
+    line: int
+    column: int
     #: Logical id, construct path or ARN, for reports.
-    label: str | None = None
-    construct_path: str | None = None
+    label: str | None
+    construct_path: str | None
     #: True when the key-holder status is a guess (e.g. console-style AmazonBedrockLimitedAccess).
-    heuristic: bool = False
+    heuristic: bool
     #: The principal ARN, if known (for resource/endpoint policies that name principals).
-    arn: str | None = None
+    arn: str | None
     #: Tags, e.g. {"mantlekit:api-key": "long-term"}.
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str]
     #: Bedrock service-specific credentials (ListServiceSpecificCredentials entries) of a live or saved account.
-    credentials: list[dict] = field(default_factory=list)
+    credentials: list[dict]
+
+    __slots__ = _fields = (
+        "name",
+        "kind",
+        "policies",
+        "account",
+        "region",
+        "projects",
+        "needs",
+        "file",
+        "line",
+        "column",
+        "label",
+        "construct_path",
+        "heuristic",
+        "arn",
+        "tags",
+        "credentials",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        policies: PolicySet,
+        account: str | None = None,
+        region: str | None = None,
+        projects: tuple[str, ...] = (),
+        needs: tuple[str, ...] = (),
+        file: str = "<config>",
+        line: int = 1,
+        column: int = 1,
+        label: str | None = None,
+        construct_path: str | None = None,
+        heuristic: bool = False,
+        arn: str | None = None,
+        tags: dict[str, str] | None = None,
+        credentials: list[dict] | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.policies = policies
+        self.account = account
+        self.region = region
+        self.projects = projects
+        self.needs = needs
+        self.file = file
+        self.line = line
+        self.column = column
+        self.label = label
+        self.construct_path = construct_path
+        self.heuristic = heuristic
+        self.arn = arn
+        self.tags = {} if tags is None else tags
+        self.credentials = [] if credentials is None else credentials
 
     @property
     def is_key(self) -> bool:
@@ -69,16 +122,29 @@ class Principal:
         return tuple(out)
 
 
-@dataclass(slots=True)
-class Inventory:
+class Inventory(ValueRecord):
     """Everything read from the inputs of one run."""
 
     #: Every policy document found, each once (document rules run on these).
-    documents: list[Policy] = field(default_factory=list)
-    principals: list[Principal] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    documents: list[Policy]
+    principals: list[Principal]
+    errors: list[InputError]
     #: Files that were read and recognised (for the summary).
-    files: list[str] = field(default_factory=list)
+    files: list[str]
+
+    __slots__ = _fields = ("documents", "principals", "errors", "files")
+
+    def __init__(
+        self,
+        documents: list[Policy] | None = None,
+        principals: list[Principal] | None = None,
+        errors: list[InputError] | None = None,
+        files: list[str] | None = None,
+    ) -> None:
+        self.documents = [] if documents is None else documents
+        self.principals = [] if principals is None else principals
+        self.errors = [] if errors is None else errors
+        self.files = [] if files is None else files
 
     def extend(self, other: Inventory) -> None:
         self.documents += other.documents

@@ -18,8 +18,8 @@ import os
 import pickle
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from mantlekit._record import ValueRecord
 from mantlekit.lint.findings import Finding, InputError
 from mantlekit.lint.inventory import Inventory
 from mantlekit.lint.readers import is_policy, load_text, read_policy
@@ -29,14 +29,20 @@ from mantlekit.lint.rules.base import Rule
 MIN_FILES_PER_JOB = 50
 
 
-@dataclass(slots=True)
-class FileResult:
+class FileResult(ValueRecord):
     """What linting one loose file produced."""
 
     findings: list[Finding]
     errors: list[InputError]
     #: True when the file was a policy document (counted in the summary's files).
     recognised: bool
+
+    __slots__ = _fields = ("findings", "errors", "recognised")
+
+    def __init__(self, findings: list[Finding], errors: list[InputError], recognised: bool) -> None:
+        self.findings = findings
+        self.errors = errors
+        self.recognised = recognised
 
 
 #: Files read, then normalised, then checked together: phase by phase over a few dozen files keeps each

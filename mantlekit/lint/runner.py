@@ -8,9 +8,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mantlekit._record import ValueRecord
 from mantlekit.catalog import get_catalog
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
@@ -22,12 +22,25 @@ if TYPE_CHECKING:
     from mantlekit.lint.access import PrincipalAccess
 
 
-@dataclass(slots=True)
-class Result:
+class Result(ValueRecord):
     findings: list[Finding]
     errors: list[InputError]
     inventory: Inventory
-    access: list[PrincipalAccess] = field(default_factory=list)
+    access: list[PrincipalAccess]
+
+    __slots__ = _fields = ("findings", "errors", "inventory", "access")
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        errors: list[InputError],
+        inventory: Inventory,
+        access: list[PrincipalAccess] | None = None,
+    ) -> None:
+        self.findings = findings
+        self.errors = errors
+        self.inventory = inventory
+        self.access = [] if access is None else access
 
     def worst(self) -> int:
         return max((SEVERITY_RANK[f.severity] for f in self.findings), default=-1)

@@ -14,9 +14,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from mantlekit._record import FrozenRecord
 from mantlekit.iam.locate import JsonLocator
 from mantlekit.iam.model import IDENTITY, RESOURCE, PolicyError, Source
 from mantlekit.iam.parse import normalise
@@ -30,11 +30,19 @@ SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", "
 MAX_BYTES = 20 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Reader:
+class Reader(FrozenRecord):
     name: str
     sniff: Callable[[Any, str], bool]
     read: Callable[[Any, str, str], Inventory]
+
+    __slots__ = _fields = ("name", "sniff", "read")
+
+    def __init__(
+        self, name: str, sniff: Callable[[Any, str], bool], read: Callable[[Any, str, str], Inventory]
+    ) -> None:
+        self.name = name
+        self.sniff = sniff
+        self.read = read
 
 
 def is_policy(data: Any, path: str) -> bool:

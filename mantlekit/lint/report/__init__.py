@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
+from mantlekit._record import ValueRecord
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import SEVERITIES
 from mantlekit.lint.runner import Result
@@ -18,14 +18,21 @@ from mantlekit.lint.runner import Result
 FORMATS = ("text", "json", "sarif", "github")
 
 
-@dataclass(slots=True)
-class Run:
+class Run(ValueRecord):
     """What a reporter needs: the result, the configuration it ran with and the exit status it ends in."""
 
     result: Result
     config: Config
     exit_code: int
-    fail_on: str = "error"
+    fail_on: str
+
+    __slots__ = _fields = ("result", "config", "exit_code", "fail_on")
+
+    def __init__(self, result: Result, config: Config, exit_code: int, fail_on: str = "error") -> None:
+        self.result = result
+        self.config = config
+        self.exit_code = exit_code
+        self.fail_on = fail_on
 
     @property
     def files(self) -> int:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from mantlekit._record import FrozenRecord
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 
@@ -18,8 +18,7 @@ DocumentCheck = Callable[[Policy], Iterable[Finding]]
 PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(FrozenRecord):
     id: str
     name: str
     severity: str
@@ -27,8 +26,42 @@ class Rule:
     rationale: str
     example: str
     fix: str
-    check_document: DocumentCheck | None = None
-    check_principal: PrincipalCheck | None = None
+    check_document: DocumentCheck | None
+    check_principal: PrincipalCheck | None
+
+    __slots__ = _fields = (
+        "id",
+        "name",
+        "severity",
+        "summary",
+        "rationale",
+        "example",
+        "fix",
+        "check_document",
+        "check_principal",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        severity: str,
+        summary: str,
+        rationale: str,
+        example: str,
+        fix: str,
+        check_document: DocumentCheck | None = None,
+        check_principal: PrincipalCheck | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.rationale = rationale
+        self.example = example
+        self.fix = fix
+        self.check_document = check_document
+        self.check_principal = check_principal
 
     def explain(self) -> str:
         """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown)."""
