@@ -102,12 +102,7 @@ class ResourceTypeInfo(FrozenRecord):
         self.name = name
         self.arn_format = arn_format
         self.condition_keys = condition_keys
-        self.arn_formats = arn_formats
-        self.__post_init__()
-
-    def __post_init__(self) -> None:
-        if not self.arn_formats:
-            object.__setattr__(self, "arn_formats", (self.arn_format,) if self.arn_format else ())
+        self.arn_formats = arn_formats or ((arn_format,) if arn_format else ())
 
     def matches(self, arn: str) -> bool:
         """True when ``arn`` has the shape of (one of) this type's ARN formats."""
