@@ -14,7 +14,8 @@ WARN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction":
 ERROR = '{"Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}]}'
 
 #: Modules a lint of a JSON policy must never import (start-up time in pre-commit, and no AWS SDK at all).
-HEAVY = ("boto3", "botocore", "aws_cdk", "yaml", "jsonschema", "hypothesis")
+#: dataclasses (with inspect) and tomllib cost milliseconds each; the lint path's classes are written out.
+HEAVY = ("boto3", "botocore", "aws_cdk", "yaml", "jsonschema", "hypothesis", "dataclasses", "inspect", "tomllib")
 
 
 def cli(cwd, *args: str, extra_env: dict[str, str] | None = None, python_flags: tuple[str, ...] = ()):
