@@ -4,12 +4,12 @@ A directory of policy files is the one input whose files are independent of each
 normalised and checked by the document rules alone. Everything that looks across files (templates,
 cloud assemblies, account details, principals, the capability matrix) stays in the main process.
 
-Workers are forked (POSIX) after the rules and the catalog index are loaded, so they start with nothing
-to import. Each takes every ``jobs``-th file and sends back, per file, only what the report needs: its
-findings, its read errors and whether it was a policy. A file that is not a loose policy comes back as
-``None`` and the main process reads it with the full reader chain, in walk order, so the result is the
-same as a sequential run. A worker that fails for any reason has its share done again in the main
-process: parallelism may save time, never change an answer.
+Workers are forked (POSIX) after the rules and the catalog's action set are loaded, so they start with
+nothing to import. Each takes chunks of consecutive files from a shared queue (see :func:`lint_files`) and
+sends back, per file, only what the report needs: its findings, its read errors and whether it was a policy.
+A file that is not a loose policy comes back as ``None`` and the main process reads it with the full reader
+chain, in walk order, so the result is the same as a sequential run. What a worker fails to deliver, for any
+reason, is done again in the main process: parallelism may save time, never change an answer.
 """
 
 from __future__ import annotations
