@@ -130,10 +130,6 @@ def _toml() -> Any:
     return tomllib
 
 
-def _real(path: str) -> str:
-    return path if path.startswith("<") else os.path.realpath(path)
-
-
 def _identity(path: str) -> object:
     """What makes two paths the same file: device and inode (one stat, where realpath needs one per
     directory level); the path itself for display names such as ``<config>`` or a file that is gone."""
