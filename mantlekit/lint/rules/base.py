@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mantlekit._record import FrozenRecord
@@ -10,6 +11,7 @@ from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 
 if TYPE_CHECKING:
+    from mantlekit.catalog import Catalog
     from mantlekit.lint.access import PrincipalAccess
     from mantlekit.lint.inventory import Principal
 
@@ -121,6 +123,13 @@ class Rule(FrozenRecord):
             fix or self.fix,
             d,
         )
+
+
+@lru_cache(maxsize=32)
+def known_actions_memo(rule_id: str, cat: Catalog, exclude: frozenset[str] = frozenset()) -> set[str]:
+    """A rule's ``clean`` set for :func:`value_problems` under ``cat``, one per rule and catalog: to begin
+    with, every real action but ``exclude``, for rules that pass every real action but those."""
+    return set(cat.known_actions()).difference(exclude)
 
 
 def value_problems(

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, value_problems
+from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
-
-
-@lru_cache(maxsize=4)
-def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`):
-    to begin with, every real action (its prefix is known)."""
-    return set(cat.known_actions())
 
 
 def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
@@ -31,7 +23,9 @@ def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    for st, key, i, _, prefix in value_problems(policy, lambda p: unknown_prefix(p, cat), _clean(cat)):
+    for st, key, i, _, prefix in value_problems(
+        policy, lambda p: unknown_prefix(p, cat), known_actions_memo(RULE.id, cat)
+    ):
         yield RULE.at_statement(
             st,
             f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "

@@ -8,7 +8,7 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, value_problems
+from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
@@ -34,16 +34,9 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None] | None:
     return result
 
 
-@lru_cache(maxsize=4)
-def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`):
-    to begin with, every real action."""
-    return set(cat.known_actions())
-
-
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    problems = value_problems(policy, lambda p: unknown_action(cat, p), _clean(cat))
+    problems = value_problems(policy, lambda p: unknown_action(cat, p), known_actions_memo(RULE.id, cat))
     for st, key, i, _, (message, suggestion) in problems:
         fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
         yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)

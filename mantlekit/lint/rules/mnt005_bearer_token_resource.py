@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from mantlekit import facts
-from mantlekit.catalog import Catalog, get_catalog
+from mantlekit.catalog import get_catalog
 from mantlekit.iam.match import action_matches, pattern_matches
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, value_problems
+from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
+#: The only real actions this rule does not pass unseen.
+_BEARER = frozenset(a.lower() for a in _ACTIONS)
 
 
 def bearer_action(pattern: str) -> str | None:
@@ -29,16 +30,11 @@ def bearer_action(pattern: str) -> str | None:
     return next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
 
 
-@lru_cache(maxsize=4)
-def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine (see :func:`~mantlekit.lint.rules.base.value_problems`): to begin with,
-    every real action but the bearer-token ones."""
-    return set(cat.known_actions()).difference(a.lower() for a in _ACTIONS)
-
-
 def _check(policy: Policy) -> Iterator[Finding]:
     reported: Statement | None = None
-    for st, key, i, _, hit in value_problems(policy, bearer_action, _clean(get_catalog())):
+    for st, key, i, _, hit in value_problems(
+        policy, bearer_action, known_actions_memo(RULE.id, get_catalog(), _BEARER)
+    ):
         if key != "Action" or not st.is_allow or st is reported:
             continue
         reported = st  # one finding per statement, on its first bearer-token action

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from mantlekit import facts
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules.base import Rule, value_problems
+from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
 _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
@@ -47,12 +46,13 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
     return None
 
 
-@lru_cache(maxsize=4)
 def _clean(cat: Catalog) -> set[str]:
-    """Action patterns found fine under ``cat`` (see :func:`~mantlekit.lint.rules.base.value_problems`):
-    to begin with, every real action, which :func:`mantle_action_problem` passes unless the catalog knows
-    a bedrock-runtime prefix (it reports every action of that prefix)."""
-    return set() if "bedrock-runtime" in cat.prefixes() else set(cat.known_actions())
+    """Every real action passes :func:`mantle_action_problem`, except those of a bedrock-runtime prefix,
+    should the catalog ever know one (it reports every action of that prefix)."""
+    runtime: frozenset[str] = frozenset()
+    if "bedrock-runtime" in cat.prefixes():
+        runtime = frozenset(a for a in cat.known_actions() if a.startswith("bedrock-runtime:"))
+    return known_actions_memo(RULE.id, cat, runtime)
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
