@@ -108,35 +108,34 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
     of them; the findings and errors are the same, but ``result.inventory.documents`` then holds only the
     documents read in this process (templates, assemblies, account details).
     """
-    from mantlekit.lint.readers import finalize, read_file, readers, walk_paths
+    from mantlekit.lint.readers import finalize, read_file, read_files, readers, walk_paths
 
     config = config or Config()
     inv = Inventory()
     files = walk_paths(paths, inv.errors)
-    chain = readers()
-    done: list[Finding] = []
     workers = 1
     if jobs != 1:
         from mantlekit.lint.parallel import usable_jobs
 
         workers = usable_jobs(jobs, len(files))
-    try:
-        if workers == 1:
-            for path in files:
-                inv.extend(read_file(path, chain))
-        else:
-            from mantlekit.lint.parallel import lint_files
+    if workers == 1:
+        return lint_inventory(read_files(files, inv), config)
 
-            doc_rules = [r for r in _rules(config) if r.check_document is not None]
-            get_catalog().known_actions()  # built once, before the fork, for every worker
-            for path, res in zip(files, lint_files(files, doc_rules, workers), strict=True):
-                if res is None:
-                    inv.extend(read_file(path, chain))
-                    continue
-                done += res.findings
-                inv.errors += res.errors
-                if res.recognised:
-                    inv.files.append(path)
+    from mantlekit.lint.parallel import lint_files
+
+    chain = readers()
+    done: list[Finding] = []
+    doc_rules = [r for r in _rules(config) if r.check_document is not None]
+    get_catalog().known_actions()  # built once, before the fork, for every worker
+    try:
+        for path, res in zip(files, lint_files(files, doc_rules, workers), strict=True):
+            if res is None:
+                inv.extend(read_file(path, chain))
+                continue
+            done += res.findings
+            inv.errors += res.errors
+            if res.recognised:
+                inv.files.append(path)
     finally:
         finalize(inv)
     return lint_inventory(inv, config, done=done)

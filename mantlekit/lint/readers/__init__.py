@@ -45,11 +45,11 @@ class Reader(FrozenRecord):
         self.read = read
 
 
-def is_policy(data: Any, path: str) -> bool:
+def _is_policy(data: Any, path: str) -> bool:
     return isinstance(data, dict) and "Statement" in data and "Resources" not in data
 
 
-def read_policy(data: Any, text: str, path: str) -> Inventory:
+def _read_policy(data: Any, text: str, path: str) -> Inventory:
     inv = Inventory(files=[path])
     if type(data) is dict:  # from json.loads (YAML gives a dict subclass that carries its own locator)
         source = Source(path, JsonLocator(text))
@@ -69,6 +69,10 @@ def read_policy(data: Any, text: str, path: str) -> Inventory:
     return inv
 
 
+#: Loose policy documents: the reader asked first, and the only one worker processes use.
+POLICY_READER = Reader("policy", _is_policy, _read_policy)
+
+
 def _lazy(modname: str) -> Reader:
     """A reader whose module is imported the first time a document gets past the policy check.
 
@@ -85,7 +89,7 @@ def _lazy(modname: str) -> Reader:
 def readers() -> list[Reader]:
     """Readers in the order they are asked. A policy document (``Statement``, no ``Resources``) cannot be
     mistaken for a template, an assembly manifest or account details, so it is asked first."""
-    return [Reader("policy", is_policy, read_policy), *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
+    return [POLICY_READER, *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
 
 
 def _walk(path: str, errors: list[InputError]) -> Iterator[str]:
@@ -187,9 +191,14 @@ def walk_paths(paths: Sequence[str], errors: list[InputError]) -> list[str]:
 def read_paths(paths: Sequence[str]) -> Inventory:
     """Read every recognised document under ``paths``."""
     inv = Inventory()
+    return read_files(walk_paths(paths, inv.errors), inv)
+
+
+def read_files(files: Sequence[str], inv: Inventory) -> Inventory:
+    """Read ``files`` (already walked) into ``inv``, then let the readers finish; returns ``inv``."""
     chain = readers()
     try:
-        for path in walk_paths(paths, inv.errors):
+        for path in files:
             inv.extend(read_file(path, chain))
     finally:
         finalize(inv)
