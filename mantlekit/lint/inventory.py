@@ -37,6 +37,10 @@ class Principal(ValueRecord):
     construct_path: str | None
     #: True when the key-holder status is a guess (e.g. console-style AmazonBedrockLimitedAccess).
     heuristic: bool
+    #: Why the linter believes this principal exists when nobody declared it (e.g. "the document allows
+    #: bedrock:CallWithBearerToken"); None for configured principals and the IAM entities of a template or
+    #: account. Findings on an inferred principal are at most warnings: another policy may complete it.
+    inferred: str | None
     #: The principal ARN, if known (for resource/endpoint policies that name principals).
     arn: str | None
     #: Tags, e.g. {"mantlekit:api-key": "long-term"}.
@@ -58,6 +62,7 @@ class Principal(ValueRecord):
         "label",
         "construct_path",
         "heuristic",
+        "inferred",
         "arn",
         "tags",
         "credentials",
@@ -78,6 +83,7 @@ class Principal(ValueRecord):
         label: str | None = None,
         construct_path: str | None = None,
         heuristic: bool = False,
+        inferred: str | None = None,
         arn: str | None = None,
         tags: dict[str, str] | None = None,
         credentials: list[dict] | None = None,
@@ -95,6 +101,7 @@ class Principal(ValueRecord):
         self.label = label
         self.construct_path = construct_path
         self.heuristic = heuristic
+        self.inferred = inferred
         self.arn = arn
         self.tags = {} if tags is None else tags
         self.credentials = [] if credentials is None else credentials

@@ -77,7 +77,7 @@ def _cell_finding(rule: Rule, principal: Principal, cell: Cell, what: str, proje
         principal,
         msg,
         fix=fix_for(d, "one of its identity policies" if d.failed_gate == "identity-based policies" else None),
-        severity=severity_for(rule, d.verdict) if not principal.heuristic else None,
+        severity=severity_for(rule, d.verdict),
         capability=cell.capability,
         route=str(check.route) if check.route else None,
         project=project,

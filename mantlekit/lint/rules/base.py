@@ -111,7 +111,14 @@ class Rule(FrozenRecord):
             d.setdefault("label", principal.label)
         if principal.construct_path:
             d.setdefault("construct_path", principal.construct_path)
-        sev = severity or ("info" if principal.heuristic else self.severity)
+        sev = severity or self.severity
+        if principal.heuristic:
+            sev = "info"  # the principal's very kind is a guess
+        elif principal.inferred is not None:
+            # Nobody declared this principal: a policy the linter cannot see may complete it.
+            sev = "warning" if sev == "error" else sev
+            d.setdefault("inferred", principal.inferred)
+            message = f"{message} [{inferred_note(principal)}]"
         return Finding(
             self.id,
             sev,
@@ -123,6 +130,15 @@ class Rule(FrozenRecord):
             fix or self.fix,
             d,
         )
+
+
+def inferred_note(principal: Principal) -> str:
+    """What a finding on an inferred principal says about where the principal came from and how to
+    make the finding exact (or silence it)."""
+    return (
+        f"principal inferred: {principal.inferred}; declare it in a [[tool.mantle-lint.principal]] table "
+        "(kind, needs, projects) to make this finding exact, or ignore the rule for this file"
+    )
 
 
 @lru_cache(maxsize=32)

@@ -35,7 +35,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
         f"{principal.name} ({principal.kind}) {verb} call Mantle with its {token} bearer token "
         f"({facts.CALL_WITH_BEARER_TOKEN}): {why(d)}",
         fix=fix,
-        severity=None if principal.heuristic else severity_for(RULE, d.verdict),
+        severity=severity_for(RULE, d.verdict),
         capability="bearer-token",
         **decision_details(d),
     )
