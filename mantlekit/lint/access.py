@@ -73,10 +73,16 @@ class PrincipalAccess(ValueRecord):
         self.bearer = bearer
         self._cache = {} if _cache is None else _cache
 
-    def context(self, action: str) -> Context:
-        """What is known about a request of this principal: account, region, ARN, token type."""
+    def context(self, action: str, resource: str = "*") -> Context:
+        """What is known about a request of this principal: account, region, ARN, token type, and the account
+        that owns the resource."""
         p = self.principal
         values: dict[str, str | None] = {}
+        owner = _account_of(resource)
+        if owner is not None:
+            # "aws:ResourceAccount ... This key is equal to the AWS account ID for the account with the resources
+            # evaluated in the request." (reference_policies_condition-keys.html): a project's is in its ARN.
+            values["aws:ResourceAccount"] = owner
         if p.account:
             values["aws:PrincipalAccount"] = p.account
         if p.region:
@@ -95,7 +101,7 @@ class PrincipalAccess(ValueRecord):
         key = (action, resource)
         d = self._cache.get(key)
         if d is None:
-            d = decide(self.principal.policies, Request(action, resource, self.context(action)))
+            d = decide(self.principal.policies, Request(action, resource, self.context(action, resource)))
             self._cache[key] = d
         return d
 
@@ -127,6 +133,12 @@ def evaluate_principal(principal: Principal, capabilities: tuple[str, ...] | Non
         for project in principal.project_arns():
             access.capability(cap, project)
     return access
+
+
+def _account_of(arn: str) -> str | None:
+    """The account of a concrete ARN (12 digits in the fifth field), else None."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit() else None
 
 
 def short_project(arn: str) -> str:

@@ -13,6 +13,13 @@ from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import InputError
 
 KEY_KINDS = ("long-term-key", "short-term-key")
+#: What a principal whose account or region nobody pinned is evaluated in (and what templates' pseudo
+#: parameters stand for when the stack does not pin them).
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+#: Prefix of the markers readers put where a value could not be resolved (``${mantlekit:unresolved/...}``):
+#: policy-variable keys, so verdicts that depend on them are conditional, never guessed.
+UNRESOLVED = "mantlekit:unresolved/"
 PRINCIPAL_KINDS = (*KEY_KINDS, "role", "user")
 
 
@@ -121,8 +128,8 @@ class Principal(ValueRecord):
 
     def project_arns(self) -> tuple[str, ...]:
         """Full ARNs of the principal's projects (the default project when none is named)."""
-        region = self.region or "us-east-1"
-        account = self.account or "123456789012"
+        region = self.region or DEFAULT_REGION
+        account = self.account or DEFAULT_ACCOUNT
         out = []
         for p in self.projects or (facts.DEFAULT_PROJECT_ID,):
             out.append(p if p.startswith("arn:") else facts.project_arn(region, account, p))

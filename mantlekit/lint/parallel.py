@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from mantlekit._record import ValueRecord
 from mantlekit.lint.findings import Finding, InputError
+from mantlekit.lint.infer import key_token_type
 from mantlekit.lint.readers import POLICY_READER, read_file
 from mantlekit.lint.rules.base import Rule
 
@@ -35,13 +36,19 @@ class FileResult(ValueRecord):
     errors: list[InputError]
     #: True when the file was a policy document (counted in the summary's files).
     recognised: bool
+    #: True when the document is a Bedrock API-key policy (:func:`mantlekit.lint.infer.key_token_type`): the
+    #: main process reads it again to infer its key principal.
+    key_policy: bool
 
-    __slots__ = _fields = ("findings", "errors", "recognised")
+    __slots__ = _fields = ("findings", "errors", "recognised", "key_policy")
 
-    def __init__(self, findings: list[Finding], errors: list[InputError], recognised: bool) -> None:
+    def __init__(
+        self, findings: list[Finding], errors: list[InputError], recognised: bool, key_policy: bool = False
+    ) -> None:
         self.findings = findings
         self.errors = errors
         self.recognised = recognised
+        self.key_policy = key_policy
 
 
 #: Files read, then normalised, then checked together: phase by phase over a few dozen files keeps each
@@ -67,7 +74,8 @@ def lint_loose_files(paths: Sequence[str], rules: Sequence[Rule]) -> list[FileRe
             except RecursionError:
                 out.append(FileResult([], [InputError(path, "nested too deeply to be read")], False))
             else:
-                out.append(FileResult(findings, inv.errors, bool(inv.files)))
+                keyed = any(key_token_type(doc) is not None for doc in inv.documents)
+                out.append(FileResult(findings, inv.errors, bool(inv.files), keyed))
     return out
 
 

@@ -19,6 +19,9 @@ from mantlekit.lint.rules import all_rules
 from mantlekit.lint.rules.base import Rule
 
 if TYPE_CHECKING:
+    from mantlekit.iam.model import Policy
+
+if TYPE_CHECKING:
     from mantlekit.lint.access import PrincipalAccess
 
 
@@ -68,22 +71,33 @@ def _rules(config: Config) -> list[Rule]:
     return [r for r in all_rules() if _selected(r, config)]
 
 
-def lint_inventory(inv: Inventory, config: Config, *, done: Sequence[Finding] = ()) -> Result:
+def lint_inventory(
+    inv: Inventory, config: Config, *, done: Sequence[Finding] = (), linted: Sequence[Policy] = ()
+) -> Result:
     """Apply every selected rule to what the readers found (and the configured principals).
 
     ``done``: document findings already made for files in ``inv.files`` whose documents are not in
-    ``inv.documents`` (linted by worker processes, see :mod:`mantlekit.lint.parallel`).
+    ``inv.documents`` (linted by worker processes, see :mod:`mantlekit.lint.parallel`); ``linted``: those
+    of their documents that may stand for a principal (key policies), for the inference below.
     """
     rules = _rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
     findings: list[Finding] = list(done)
     linted_files = [*inv.files, *(p.source.file for p in inv.documents)]
-    for policy in [*config.documents_not_in(linted_files), *inv.documents]:
+    documents = [*config.documents_not_in(linted_files), *inv.documents]
+    for policy in documents:
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
     accesses = []
     principals = [*config.principals, *inv.principals]
+    if principal_rules:
+        # Principals nobody declared, from what the documents say (a key policy no principal uses; a
+        # template's or account's user whose policy is a key policy).
+        from mantlekit.lint import infer
+
+        infer.promote_key_users(inv.principals)
+        principals += infer.key_principals([*documents, *linted], infer.claimed(principals))
     if principals:
         from mantlekit.lint.access import evaluate_principal  # the capability matrix, only with principals
     for principal in principals:
@@ -108,7 +122,7 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
     of them; the findings and errors are the same, but ``result.inventory.documents`` then holds only the
     documents read in this process (templates, assemblies, account details).
     """
-    from mantlekit.lint.readers import finalize, read_file, read_files, readers, walk_paths
+    from mantlekit.lint.readers import POLICY_READER, finalize, read_file, read_files, readers, walk_paths
 
     config = config or Config()
     inv = Inventory()
@@ -125,6 +139,7 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
 
     chain = readers()
     done: list[Finding] = []
+    linted: list[Policy] = []
     doc_rules = [r for r in _rules(config) if r.check_document is not None]
     get_catalog().known_actions()  # built once, before the fork, for every worker
     try:
@@ -136,6 +151,8 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
             inv.errors += res.errors
             if res.recognised:
                 inv.files.append(path)
+            if res.key_policy:  # rare: read again here rather than send documents through a pipe
+                linted += read_file(path, [POLICY_READER]).documents
     finally:
         finalize(inv)
-    return lint_inventory(inv, config, done=done)
+    return lint_inventory(inv, config, done=done, linted=linted)

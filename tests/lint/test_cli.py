@@ -15,6 +15,7 @@ import pytest
 from mantlekit import __version__
 from mantlekit.lint import cli
 from mantlekit.lint.cli import INTERNAL_ERROR, Progress, main, use_color
+from mantlekit.lint.report.text import NO_PRINCIPALS
 from mantlekit.lint.rules import all_rules
 
 
@@ -65,6 +66,7 @@ def test_text_report_and_exit_1(tree, capsys):
         + "\n"
         f"    fix: {_rule('IAM007').fix}\n"
         "\n"
+        f"{NO_PRINCIPALS}\n"
         "2 findings (1 error, 1 warning) in 3 files\n"
     )
 
@@ -74,7 +76,7 @@ def _rule(rid):
 
 
 def test_clean_is_exit_0(tree, capsys):
-    assert run(capsys, "policies/clean.json") == (0, "0 findings in 1 file\n", "")
+    assert run(capsys, "policies/clean.json") == (0, f"{NO_PRINCIPALS}\n0 findings in 1 file\n", "")
 
 
 @pytest.mark.parametrize(
@@ -95,7 +97,7 @@ def test_select_and_ignore(tree, capsys):
     code, out, _ = run(capsys, "policies", "--select", "IAM007")
     assert code == 0 and out.endswith("1 finding (1 warning) in 3 files\n") and "IAM001" not in out
     code, out, _ = run(capsys, "policies", "--ignore", "iam001, IAM007")
-    assert code == 0 and out == "0 findings in 3 files\n"
+    assert code == 0 and out == f"{NO_PRINCIPALS}\n0 findings in 3 files\n"
     code, out, _ = run(capsys, "policies", "--select", "IAM")
     assert out.endswith("2 findings (1 error, 1 warning) in 3 files\n")
 
@@ -118,7 +120,7 @@ def test_missing_path(tree, capsys):
     code, out, err = run(capsys, "nope.json", "policies/clean.json")
     assert code == 2
     assert err == "nope.json:1:1: error: no such file or directory\n"
-    assert out == "0 findings in 1 file; 1 input error\n"
+    assert out == f"{NO_PRINCIPALS}\n0 findings in 1 file; 1 input error\n"
 
 
 def test_no_paths_is_usage_error(tree, capsys):
@@ -179,6 +181,7 @@ def test_json_format(tree, capsys):
         "findings": 2,
         "by_severity": {"error": 1, "warning": 1, "info": 0},
         "input_errors": 1,
+        "principals": 0,
         "fail_on": "error",
         "exit_code": 2,
     }

@@ -6,12 +6,14 @@ import json
 
 import pytest
 
+from mantlekit.iam.evaluate import PolicySet
+from mantlekit.lint.access import evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import Finding, InputError
-from mantlekit.lint.inventory import Inventory
+from mantlekit.lint.inventory import Inventory, Principal
 from mantlekit.lint.report import FORMATS, Run, render, summary_line
 from mantlekit.lint.report.github import command, escape_data, escape_property
-from mantlekit.lint.report.text import format_finding
+from mantlekit.lint.report.text import NO_PRINCIPALS, format_finding
 from mantlekit.lint.runner import Result
 
 
@@ -50,8 +52,16 @@ def test_text_exact():
         "b.json:4:38: IAM007 warning Allow with NotAction\n"
         "    fix: List the actions.\n"
         "\n"
+        f"{NO_PRINCIPALS}\n"
         "4 findings (2 errors, 1 warning, 1 info) in 3 files\n"
     )
+
+
+def test_text_says_when_no_principal_was_evaluated():
+    evaluated = _run([], files=["x.json"], code=0)
+    evaluated.result.access.append(evaluate_principal(Principal("ci-bot", "long-term-key", PolicySet())))
+    assert render("text", evaluated) == "0 findings in 1 file\n"
+    assert json.loads(render("json", evaluated))["summary"]["principals"] == 1
 
 
 def test_text_groups_even_unsorted_input():
@@ -62,7 +72,7 @@ def test_text_groups_even_unsorted_input():
 
 
 def test_text_no_findings_is_only_the_summary():
-    assert render("text", _run([], files=["x.json"], code=0)) == "0 findings in 1 file\n"
+    assert render("text", _run([], files=["x.json"], code=0)) == f"{NO_PRINCIPALS}\n0 findings in 1 file\n"
 
 
 def test_text_multiline_fix_is_indented():
@@ -128,6 +138,7 @@ def test_json_exact():
         "findings": 4,
         "by_severity": {"error": 2, "warning": 1, "info": 1},
         "input_errors": 1,
+        "principals": 0,
         "fail_on": "error",
         "exit_code": 2,
     }
@@ -146,6 +157,7 @@ def test_json_empty_run():
             "findings": 0,
             "by_severity": {"error": 0, "warning": 0, "info": 0},
             "input_errors": 0,
+            "principals": 0,
             "fail_on": "error",
             "exit_code": 0,
         },

@@ -44,8 +44,9 @@ from mantlekit.iam.locate import JsonLocator, Locator
 from mantlekit.iam.model import BOUNDARY, IDENTITY, RESOURCE, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
+from mantlekit.lint.infer import infer_projects
 from mantlekit.lint.inventory import Inventory, Principal
-from mantlekit.lint.readers.cfn import _Remap, aws_managed_policy, infer_projects, is_aws_managed, unknown_policy
+from mantlekit.lint.readers.cfn import _Remap, aws_managed_policy, is_aws_managed, unknown_policy
 
 Path = tuple[Hashable, ...]
 

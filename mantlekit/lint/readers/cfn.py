@@ -81,20 +81,19 @@ from mantlekit.iam.locate import JsonLocator, Locator
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
-from mantlekit.lint.inventory import Inventory, Principal
+from mantlekit.lint.infer import infer_projects
+from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
 
 Path = tuple[Hashable, ...]
 
 #: Pseudo parameters -> the value used when the stack does not pin it (see the module docstring).
 PSEUDO_PLACEHOLDERS: dict[str, str] = {
-    "AWS::AccountId": "123456789012",
-    "AWS::Region": "us-east-1",
+    "AWS::AccountId": DEFAULT_ACCOUNT,
+    "AWS::Region": DEFAULT_REGION,
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::StackName": "stack",
 }
-#: Prefix of the markers of values that could not be resolved (policy-variable keys and guard keys).
-UNRESOLVED = "mantlekit:unresolved/"
 #: Resource policies: type -> property holding the document.
 RESOURCE_POLICIES: dict[str, str] = {
     "AWS::S3::BucketPolicy": "PolicyDocument",
@@ -382,50 +381,6 @@ def guarded_policy(policy: Policy, guards: Guards) -> Policy:
     if not guards or not isinstance(policy.raw, dict):
         return policy
     return normalise(guard_document(policy.raw, guards), policy.source, policy.path, policy.kind, policy.name)
-
-
-# --- principals' projects -------------------------------------------------------------------------------------
-
-
-def _concrete(s: str) -> bool:
-    return bool(s) and not any(c in s for c in "*?") and "${" not in s
-
-
-def infer_projects(policies: list[Policy], account: str | None = None, region: str | None = None) -> tuple[str, ...]:
-    """Project ARNs named by the Allow statements (with bedrock-mantle or ``*`` actions) of ``policies``.
-
-    A wildcard project id counts as the default project of the ARN's region and account; wildcard region or
-    account parts take ``region``/``account`` (else the principal defaults). Empty when only the default
-    project of the default region and account is named, or nothing is.
-    """
-    dregion = region or PSEUDO_PLACEHOLDERS["AWS::Region"]
-    daccount = account or PSEUDO_PLACEHOLDERS["AWS::AccountId"]
-    out: dict[str, None] = {}
-    prefix = facts.SERVICE_PREFIX + ":"
-    for p in policies:
-        for st in p.statements:
-            if not st.is_allow or st.actions is None:
-                continue
-            if not any(a == "*" or a.startswith(prefix) or a == "bedrock-mantle*" for a in st.actions):
-                continue
-            for r in st.resources or ():
-                parts = r.split(":", 5)
-                if len(parts) < 6 or parts[2] != facts.SERVICE_PREFIX or not parts[5].startswith("project/"):
-                    continue
-                pid = parts[5][len("project/") :]
-                if "${" + UNRESOLVED in pid:
-                    continue  # some project, but not one we can name
-                if not _concrete(pid) or not facts.PROJECT_ID_RE.match(pid):
-                    pid = facts.DEFAULT_PROJECT_ID
-                reg = parts[3] if _concrete(parts[3]) else dregion
-                acc = parts[4] if _concrete(parts[4]) else daccount
-                part = parts[1] if _concrete(parts[1]) else None
-                out[facts.project_arn(reg, acc, pid, part)] = None
-    default = facts.project_arn(dregion, daccount)
-    if list(out) in ([], [default]):
-        # What the principal assumes anyway, unless a pinned region differs from its default.
-        return (default,) if region is not None else ()
-    return tuple(out)
 
 
 # --- the template -------------------------------------------------------------------------------------------

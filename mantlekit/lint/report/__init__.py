@@ -51,6 +51,7 @@ class Run(ValueRecord):
             "findings": len(self.result.findings),
             "by_severity": self.counts(),
             "input_errors": len(self.result.errors),
+            "principals": len(self.result.access),
             "fail_on": self.fail_on,
             "exit_code": self.exit_code,
         }

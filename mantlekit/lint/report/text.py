@@ -10,6 +10,11 @@ from itertools import groupby
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.report import Run, summary_line
 
+#: Said when no principal was evaluated, so that silence is not taken for a clean bill of health.
+NO_PRINCIPALS = (
+    "no principals evaluated: no configured principal, API-key policy, template or account user or role among "
+    "the inputs; see --explain MNT001"
+)
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
 _DIM = "\033[2m"
@@ -40,5 +45,7 @@ def render(run: Run, color: bool = False) -> str:
         for f in group:
             out += format_finding(f, color)
         out.append("")
+    if not run.result.access:
+        out.append(NO_PRINCIPALS)
     out.append(summary_line(run))
     return "\n".join(out) + "\n"

@@ -137,7 +137,7 @@ def inferred_note(principal: Principal) -> str:
     make the finding exact (or silence it)."""
     return (
         f"principal inferred: {principal.inferred}; declare it in a [[tool.mantle-lint.principal]] table "
-        "(kind, needs, projects) to make this finding exact, or ignore the rule for this file"
+        "to make this exact or to silence it"
     )
 
 
