@@ -378,6 +378,12 @@ MANAGED_POLICIES = (
 )
 #: The console attaches this policy to every user it creates for a long-term key.
 CONSOLE_KEY_POLICY = "AmazonBedrockLimitedAccess"
+#: Names of the IAM users the Bedrock console creates for long-term keys: ``BedrockAPIKey-`` and four
+#: lower-case letters or digits (the key's service user name is then ``BedrockAPIKey-xxxx-at-<account>``).
+#: AWS documents that the console "underlyingly creates an IAM user" and attaches AmazonBedrockLimitedAccess
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-how.html, api-keys-modify.html) but not
+#: the name; the pattern is seen in public code and IaC [3P], so a match is a guess (severity info).
+CONSOLE_KEY_USER_RE = re.compile(r"^BedrockAPIKey-[a-z0-9]{4}$")
 
 
 def managed_policy_arn(name: str, partition: str = "aws") -> str:

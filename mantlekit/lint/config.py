@@ -40,7 +40,11 @@ PRINCIPAL_KEYS = (
     "needs",
     "arn",
     "tags",
+    "template",
+    "resource",
 )
+#: What a principal declared on a template resource takes from the template instead of the configuration.
+_FROM_TEMPLATE = ("policies", "boundary", "arn", "tags")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 #: The AWS managed SCP that allows everything; accepted by name or ARN in ``scps``.
 FULL_AWS_ACCESS = "FullAWSAccess"
@@ -62,6 +66,32 @@ class PathIgnore(ValueRecord):
         self.reason = reason
 
 
+class Declaration(ValueRecord):
+    """A ``[[tool.mantle-lint.principal]]`` entry that names a role or user of a template (``template`` and
+    ``resource``) instead of listing policies: the template's reader builds the principal from its IAM
+    resources, and the entry says what nobody can read from the template (kind, needs, projects, account,
+    region, SCPs, endpoint policy)."""
+
+    template: str  # absolute path: a template file, or a directory (a cloud assembly) holding it
+    resource: str  # logical id or construct path
+    principal: Principal  # what the entry declares; its policies are the entry's extra layers only
+    kind_given: bool
+    file: str
+    line: int
+
+    __slots__ = _fields = ("template", "resource", "principal", "kind_given", "file", "line")
+
+    def __init__(
+        self, template: str, resource: str, principal: Principal, kind_given: bool, file: str, line: int
+    ) -> None:
+        self.template = template
+        self.resource = resource
+        self.principal = principal
+        self.kind_given = kind_given
+        self.file = file
+        self.line = line
+
+
 class Config(ValueRecord):
     file: str | None
     select: tuple[str, ...]  # rule ids or prefixes; empty = all
@@ -76,6 +106,8 @@ class Config(ValueRecord):
     #: Policy documents read for the configured principals (not AWS managed ones): document rules run on
     #: them too, so a policy outside the linted paths is still checked.
     documents: list[Policy]
+    #: Principals declared on template resources (``template`` + ``resource``).
+    declared: list[Declaration]
 
     __slots__ = _fields = (
         "file",
@@ -88,6 +120,7 @@ class Config(ValueRecord):
         "errors",
         "ignore_reasons",
         "documents",
+        "declared",
     )
 
     def __init__(
@@ -102,6 +135,7 @@ class Config(ValueRecord):
         errors: list[InputError] | None = None,
         ignore_reasons: dict[str, str] | None = None,
         documents: list[Policy] | None = None,
+        declared: list[Declaration] | None = None,
     ) -> None:
         self.file = file
         self.select = select
@@ -113,6 +147,7 @@ class Config(ValueRecord):
         self.errors = [] if errors is None else errors
         self.ignore_reasons = {} if ignore_reasons is None else ignore_reasons
         self.documents = [] if documents is None else documents
+        self.declared = [] if declared is None else declared
 
     def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
         """The configured documents whose file is not among ``files`` (the same file, by any path, is the
@@ -349,7 +384,13 @@ class _Loader:
             names: set[str] = set()
             for i, raw in enumerate(entries or ()):
                 p = self._principal(raw, i, names)
-                if p is not None:
+                if p is None:
+                    continue
+                if isinstance(raw, dict) and "template" in raw:
+                    d = self._declaration(raw, i, p)
+                    if d is not None:
+                        c.declared.append(d)
+                else:
                     c.principals.append(p)
         c.documents = list(self._docs.values())
         return c
@@ -453,6 +494,8 @@ class _Loader:
         else:
             names.add(name)
         kind = raw.get("kind")
+        if "template" in raw and kind is None:
+            kind = "role"  # a placeholder: the template's resource decides (see _declaration)
         if not isinstance(kind, str) or kind not in PRINCIPAL_KINDS:
             self.error(f"principal kind must be one of {', '.join(PRINCIPAL_KINDS)}, not {kind!r}", *where, "kind")
         account = raw.get("account")
@@ -498,13 +541,22 @@ class _Loader:
             self.error('tags must be a table of strings, e.g. {team = "ml"}', *where, "tags")
             tags = {}
 
+        if "template" in raw:
+            # The template decides these; reading them too would give one principal two sets of policies.
+            for key in _FROM_TEMPLATE:
+                if key in raw:
+                    self.error(
+                        f"{key} of a template's principal come from the template; remove {key} or template",
+                        *where,
+                        key,
+                    )
         identity: list[Policy] = []
-        if "policies" in raw:
+        if "policies" in raw and "template" not in raw:
             for ref in self._strings(raw["policies"], "policies", *where, "policies") or ():
                 p = self._policy(ref, IDENTITY, (*where, "policies"), managed=True)
                 if p is not None:
                     identity.append(p)
-        boundary = self._single(raw, "boundary", BOUNDARY, where, managed=True)
+        boundary = None if "template" in raw else self._single(raw, "boundary", BOUNDARY, where, managed=True)
         scps: list[Policy | list[Policy]] = []
         if "scps" in raw:
             levels = raw["scps"]
@@ -539,6 +591,33 @@ class _Loader:
             arn=arn,
             tags=dict(tags),
         )
+
+    def _declaration(self, raw: dict[str, Any], i: int, p: Principal) -> Declaration | None:
+        where: tuple[str | int, ...] = ("principal", i)
+        template, resource = raw.get("template"), raw.get("resource")
+        ok = True
+        if not isinstance(template, str) or not template.strip():
+            self.error(
+                'template must be the path of a template or cloud assembly, e.g. template = "cdk.out"',
+                *where,
+                "template",
+            )
+            ok = False
+        if not isinstance(resource, str) or not resource.strip():
+            self.error(
+                'a principal with a template needs resource = "LogicalId" (or a construct path) of its role or user',
+                *where,
+                "resource" if "resource" in raw else "template",
+            )
+            ok = False
+        if not ok:
+            return None
+        path = os.path.normpath(os.path.join(self.base, os.path.expanduser(str(template))))
+        if not os.path.exists(path):
+            self.error(f"template {template!r} not found (relative to {self.display})", *where, "template")
+            return None
+        line = self.lines.line(*where)
+        return Declaration(path, str(resource).strip(), p, "kind" in raw, self.display, line)
 
     def _single(
         self, raw: dict[str, Any], key: str, kind: str, where: tuple[str | int, ...], managed: bool

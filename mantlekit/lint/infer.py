@@ -21,13 +21,18 @@ its policies' ARNs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
 from mantlekit.iam.model import IDENTITY, Policy, Statement
-from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Principal
+from mantlekit.lint.findings import InputError
+from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
+
+if TYPE_CHECKING:
+    from mantlekit.lint.config import Declaration
 
 #: The bearer-token actions that make a document a Mantle key policy (lower case, as statements hold them).
 #: ``aws-external-anthropic:CallWithBearerToken`` is left out: such a key is for Claude Platform on AWS.
@@ -198,12 +203,14 @@ def _granted_key_action(policy: Policy) -> str:
     return facts.BEDROCK_CALL_WITH_BEARER_TOKEN
 
 
-def promote_key_users(principals: Iterable[Principal]) -> None:
+def promote_key_users(principals: Iterable[Principal], declared: Collection[Principal] = ()) -> None:
     """A template's or account's plain IAM user whose own policies grant a bearer-token action by name is a
     long-term key holder (a user cannot make short-term keys of its own without console or SigV4
-    credentials, which a key policy rarely allows); needs follow :func:`key_needs`."""
+    credentials, which a key policy rarely allows); needs follow :func:`key_needs`. What the configuration
+    ``declared`` about a principal is never second-guessed."""
+    skip = {id(p) for p in declared}
     for pr in principals:
-        if pr.kind != "user" or pr.inferred is not None or pr.needs:
+        if pr.kind != "user" or pr.inferred is not None or pr.needs or id(pr) in skip:
             continue
         granting = [p for p in pr.policies.identity if key_token_type(p) is not None]
         if not granting:
@@ -211,6 +218,60 @@ def promote_key_users(principals: Iterable[Principal]) -> None:
         pr.kind = "long-term-key"
         pr.needs = key_needs(list(pr.policies.identity))
         pr.inferred = f"the user's policy {granting[0].display} allows {_granted_key_action(granting[0])}"
+
+
+def apply_declarations(declared: Sequence[Declaration], inv: Inventory) -> list[Principal]:
+    """Give each role or user that the configuration declares on a template resource what the entry says
+    (name, kind, needs, projects, account, region, SCPs, endpoint policy); the template keeps deciding its
+    policies and boundary. A template outside the linted paths is read (and linted) here. An entry that
+    names no principal of its template is an input error at the entry's line. Returns the principals
+    declared, which inference leaves alone."""
+    from mantlekit.lint.config import display_path
+
+    out: list[Principal] = []
+    for d in declared:
+        if not any(_under(f, d.template) for f in inv.files):
+            from mantlekit.lint.readers import read_paths  # only for a template outside the linted paths
+
+            inv.extend(read_paths([d.template]))
+        found = [p for p in inv.principals if _under(p.file, d.template) and _names(p, d.resource)]
+        if len(found) != 1:
+            what = "no role or user" if not found else f"{len(found)} roles or users (name the template file)"
+            where = display_path(d.template)
+            inv.errors.append(InputError(d.file, f"{what} {d.resource!r} in template {where}", d.line))
+            continue
+        p, want = found[0], d.principal
+        p.name = want.name
+        if d.kind_given:
+            p.kind = want.kind
+        p.needs = want.needs or p.needs
+        p.projects = want.projects or p.projects
+        p.account = want.account or p.account
+        p.region = want.region or p.region
+        ps = p.policies
+        p.policies = PolicySet(
+            identity=ps.identity,
+            boundary=ps.boundary,
+            scps=want.policies.scps or ps.scps,
+            endpoint=want.policies.endpoint or ps.endpoint,
+            resource=ps.resource,
+        )
+        p.heuristic = False
+        p.inferred = None
+        out.append(p)
+    return out
+
+
+def _under(file: str, top: str) -> bool:
+    """``file`` is ``top`` or lies in the directory ``top``."""
+    a, b = os.path.realpath(file), os.path.realpath(top)
+    return a == b or a.startswith(b.rstrip(os.sep) + os.sep)
+
+
+def _names(p: Principal, resource: str) -> bool:
+    """A logical id, or a construct path with or without the L2's trailing ``/Resource``."""
+    path = p.construct_path or ""
+    return resource in (p.label, path) or (bool(path) and path == resource.rstrip("/") + "/Resource")
 
 
 def _only(values: set[str]) -> str | None:

@@ -20,6 +20,7 @@ from mantlekit.lint.rules.base import Rule
 
 if TYPE_CHECKING:
     from mantlekit.iam.model import Policy
+    from mantlekit.lint.inventory import Principal
 
 if TYPE_CHECKING:
     from mantlekit.lint.access import PrincipalAccess
@@ -83,6 +84,11 @@ def lint_inventory(
     rules = _rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
+    declared: list[Principal] = []
+    if config.declared:
+        from mantlekit.lint.infer import apply_declarations
+
+        declared = apply_declarations(config.declared, inv)
     findings: list[Finding] = list(done)
     linted_files = [*inv.files, *(p.source.file for p in inv.documents)]
     documents = [*config.documents_not_in(linted_files), *inv.documents]
@@ -96,7 +102,7 @@ def lint_inventory(
         # template's or account's user whose policy is a key policy).
         from mantlekit.lint import infer
 
-        infer.promote_key_users(inv.principals)
+        infer.promote_key_users(inv.principals, declared)
         principals += infer.key_principals([*documents, *linted], infer.claimed(principals))
     if principals:
         from mantlekit.lint.access import evaluate_principal  # the capability matrix, only with principals

@@ -195,3 +195,111 @@ def test_template_user_with_a_key_policy_is_a_key_holder(tmp_path):
         ("MNT003", "warning", 2, "CiUser"),
     ]
     assert doc["findings"][0]["details"]["inferred"] == "the user's policy key allows bedrock:CallWithBearerToken"
+
+
+ROLE_TEMPLATE = """\
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ecs-tasks.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: app
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: bedrock:InvokeModel
+                Resource: "*"
+"""
+DECLARED = """\
+[[principal]]
+name = "app"
+template = "infra/t.yaml"
+resource = "AppRole"
+needs = ["list-models", "inference"]
+account = "111122223333"
+"""
+
+
+@pytest.fixture
+def declared(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "t.yaml").write_text(ROLE_TEMPLATE)
+    (tmp_path / "mantle-lint.toml").write_text(DECLARED)
+    return tmp_path
+
+
+def _lint_cfg(*args: str) -> tuple[int, dict, str]:
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--format", "json", *args])
+    return code, json.loads(out.getvalue()), err.getvalue()
+
+
+def test_template_role_declared_in_the_configuration(declared):
+    code, doc, _ = _lint_cfg("infra")
+    assert code == 1
+    assert [(f["rule"], f["severity"], f["file"], f["line"], f["principal"]) for f in doc["findings"]] == [
+        ("MNT002", "error", "infra/t.yaml", 2, "app"),
+        ("MNT003", "error", "infra/t.yaml", 2, "app"),
+    ]
+    assert doc["findings"][0]["details"]["label"] == "AppRole"
+    assert doc["findings"][0]["details"]["resource"] == (
+        "arn:aws:bedrock-mantle:us-east-1:111122223333:project/default"
+    )
+
+
+def test_declared_template_outside_the_linted_paths_is_read(declared):
+    (declared / "other.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    code, doc, _ = _lint_cfg("other.json")
+    assert code == 1 and {f["rule"] for f in doc["findings"]} == {"MNT002", "MNT003"}
+    assert doc["summary"]["files"] == 2
+
+
+def test_declared_resource_missing_from_its_template_is_an_input_error(declared):
+    (declared / "mantle-lint.toml").write_text(DECLARED.replace('"AppRole"', '"ApRole"'))
+    code, doc, err = _lint_cfg("infra")
+    assert code == 2 and doc["findings"] == []
+    assert err == "mantle-lint.toml:1:1: error: no role or user 'ApRole' in template infra/t.yaml\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            'policies = ["p.json"]\n',
+            "mantle-lint.toml:7:1: error: policies of a template's principal come from the template; "
+            "remove policies or template",
+        ),
+        (
+            "",
+            'mantle-lint.toml:3:1: error: a principal with a template needs resource = "LogicalId" (or a '
+            "construct path) of its role or user",
+        ),
+    ],
+)
+def test_declaration_errors(declared, extra, message):
+    text = DECLARED + extra if extra else DECLARED.replace('resource = "AppRole"\n', "")
+    (declared / "mantle-lint.toml").write_text(text)
+    code, _, err = _lint_cfg("infra")
+    assert code == 2 and err.splitlines()[0] == message
+
+
+def test_construct_paths_match_with_or_without_resource():
+    from mantlekit.iam.evaluate import PolicySet
+    from mantlekit.lint.infer import _names
+    from mantlekit.lint.inventory import Principal
+
+    p = Principal("r", "role", PolicySet(), label="AppRole1234", construct_path="Stack/App/Role/Resource")
+    assert _names(p, "Stack/App/Role") and _names(p, "Stack/App/Role/Resource") and _names(p, "AppRole1234")
+    assert not _names(p, "Stack/App") and not _names(p, "AppRole")

@@ -171,6 +171,45 @@ def test_console_style_key_holders_are_heuristic_and_reported_as_info(tmp_path):
     assert {f.severity for f in found} == {"info"}
 
 
+def test_console_named_key_users_and_users_with_key_policies(tmp_path):
+    """A user named as the Bedrock console names key users is a guessed key holder (info) whatever it has
+    attached now; a plain user whose own policy grants the bearer token by name is an inferred one (warning)."""
+    key_policy = {
+        "PolicyName": "key",
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "bedrock:CallWithBearerToken", "Resource": "*"}],
+        },
+    }
+    users = [
+        {"UserName": "BedrockAPIKey-7mvh", "Arn": "arn:aws:iam::111122223333:user/BedrockAPIKey-7mvh"},
+        {"UserName": "BedrockAPIKey-team", "Arn": "arn:aws:iam::111122223333:user/BedrockAPIKey-team"},
+        {"UserName": "BedrockAPIKeys-ops", "Arn": "arn:aws:iam::111122223333:user/BedrockAPIKeys-ops"},
+        {"UserName": "ci", "Arn": "arn:aws:iam::111122223333:user/ci", "UserPolicyList": [key_policy]},
+    ]
+    data = {"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    inv = read_paths([str(write(tmp_path, data))])
+    assert [(p.name, p.kind, p.heuristic) for p in inv.principals] == [
+        ("BedrockAPIKey-7mvh", "long-term-key", True),
+        ("BedrockAPIKey-team", "long-term-key", True),
+        ("BedrockAPIKeys-ops", "user", False),
+        ("ci", "user", False),
+    ]
+    found = lint_inventory(inv, Config()).findings
+    assert sorted({(f.principal, f.rule, f.severity) for f in found}) == [
+        ("BedrockAPIKey-7mvh", "MNT001", "info"),
+        ("BedrockAPIKey-7mvh", "MNT002", "info"),
+        ("BedrockAPIKey-7mvh", "MNT003", "info"),
+        ("BedrockAPIKey-team", "MNT001", "info"),
+        ("BedrockAPIKey-team", "MNT002", "info"),
+        ("BedrockAPIKey-team", "MNT003", "info"),
+        ("ci", "MNT001", "warning"),
+        ("ci", "MNT002", "warning"),
+    ]
+    ci = next(f for f in found if f.principal == "ci")
+    assert ci.details["inferred"] == "the user's policy key allows bedrock:CallWithBearerToken"
+
+
 def test_a_group_missing_from_a_single_file_is_unknown_not_an_error(tmp_path):
     inv = read_paths([str(write(tmp_path, details()))])
     assert inv.errors == []

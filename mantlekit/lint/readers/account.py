@@ -25,7 +25,9 @@ permissions boundary, at the line of its entry. Key holders: the ``mantlekit:api
 under the extension key ``mantlekit:ServiceSpecificCredentials`` (written by ``mantle-lint --live
 --save``; user name -> ListServiceSpecificCredentials entries), which also fills
 ``Principal.credentials`` for rule MNT010; or, flagged ``heuristic`` (findings at severity info), a user
-with ``AmazonBedrockLimitedAccess`` attached directly (what the console does for a long-term key).
+with ``AmazonBedrockLimitedAccess`` attached directly or named as the Bedrock console names the users it
+creates for long-term keys (``facts.CONSOLE_KEY_USER_RE``). A plain user whose own policy allows a
+bearer-token action by name is taken as a key holder too (:func:`mantlekit.lint.infer.promote_key_users`).
 ``mantlekit:Incomplete`` (a list of messages, also written by ``--save``) becomes InputErrors.
 """
 
@@ -484,4 +486,7 @@ class _Account:
             arn = att.get("PolicyArn", "") if isinstance(att, dict) else ""
             if isinstance(arn, str) and is_aws_managed(arn) and arn.rsplit("/", 1)[-1] == facts.CONSOLE_KEY_POLICY:
                 return "long-term-key", True
+        name = d.get("UserName")
+        if isinstance(name, str) and facts.CONSOLE_KEY_USER_RE.match(name):
+            return "long-term-key", True  # the console's naming, whatever policies it has now
         return "user", False
