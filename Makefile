@@ -17,8 +17,9 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: demo test env synth lint-self clean bench
 
-demo: env synth  ## set up (idempotent) and run the main job offline
+demo: env synth  ## set up (idempotent) and run the main job offline, then show what it concluded
 	mantle-lint policies/ cdk.out/
+	mantle-lint access
 
 test: env  ## set up (idempotent) and run the whole suite
 	ruff check .

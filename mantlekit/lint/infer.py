@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mantlekit import facts
@@ -70,9 +71,19 @@ _ACCOUNT_KEYS = frozenset(
 def _names_key_action(st: Statement) -> bool:
     """An Allow that grants a bearer-token action *by name*: ``bedrock:CallWithBearerToken`` or a pattern such
     as ``bedrock-mantle:Call*``; ``*`` and ``bedrock:*`` grant it too, but say nothing about keys."""
-    return st.is_allow and st.actions is not None and any(_names_key_action_pattern(p) for p in st.actions)
+    # Only a pattern starting with "b", "*" or "?" can match a bedrock action: one character test skips
+    # nearly every action of a large policy set before any matching.
+    return (
+        st.is_allow
+        and st.actions is not None
+        and any(p[:1] in _FIRST and _names_key_action_pattern(p) for p in st.actions)
+    )
 
 
+_FIRST = frozenset("b*?")
+
+
+@lru_cache(maxsize=4096)
 def _names_key_action_pattern(pattern: str) -> bool:
     _, _, name = pattern.partition(":")
     return bool(name) and name != "*" and any(action_matches(pattern, a) for a in _KEY_ACTIONS)
