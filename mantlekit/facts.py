@@ -101,6 +101,8 @@ class MantleAction(FrozenRecord):
     """One bedrock-mantle IAM action as the Service Authorization Reference lists it."""
 
     name: str
+    #: The access level as the Service Authorization Reference writes it; a few actions have two
+    #: ("Tagging, Write"), see :attr:`access_levels`.
     access: str
     #: (resource type, required) pairs; empty when the action has no resource type (``Resource: "*"``).
     resources: tuple[tuple[str, bool], ...]
@@ -121,6 +123,18 @@ class MantleAction(FrozenRecord):
     @property
     def full_name(self) -> str:
         return f"{SERVICE_PREFIX}:{self.name}"
+
+    @property
+    def access_levels(self) -> tuple[str, ...]:
+        """Every access level of the action, in the reference's order (``("Tagging", "Write")``)."""
+        return tuple(level.strip() for level in self.access.split(","))
+
+    @property
+    def primary_access(self) -> str:
+        """The one level a single-level table (the action catalog) records: the first one listed. For the
+        tag actions that is Tagging, which is also what the servicereference annotations give
+        (``IsTaggingOnly`` outranks ``IsWrite``), so the catalog reads the same from either source."""
+        return self.access_levels[0]
 
 
 _P = (("project", True),)
@@ -169,8 +183,10 @@ ACTIONS: dict[str, MantleAction] = {
         MantleAction("ListReservations", "List", _RS),
         MantleAction("ListTagsForResource", "Read", _TAGGABLE),
         MantleAction("PutAccountDataRetention", "Write", (), (_K + "DataRetentionMode",)),
-        MantleAction("TagResource", "Tagging", _TAGGABLE, _TAGS),
-        MantleAction("UntagResource", "Tagging", _TAGGABLE, ("aws:TagKeys",)),
+        # "Tagging, Write": both levels, as the reference lists them (mantle-facts.md §6, §8;
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html).
+        MantleAction("TagResource", "Tagging, Write", _TAGGABLE, _TAGS),
+        MantleAction("UntagResource", "Tagging, Write", _TAGGABLE, ("aws:TagKeys",)),
         MantleAction("UpdateProject", "Write", _P, (_K + "DataRetentionMode",)),
         MantleAction("UpdateReservation", "Write", _P_RS, (_K + "ProjectArn", _K + "ReservationArn")),
     )
@@ -338,7 +354,7 @@ GRANTS: dict[str, tuple[str, ...]] = {
         sorted(
             f"{SERVICE_PREFIX}:{a.name}"
             for a in ACTIONS.values()
-            if a.access in ("Read", "List") and ("project", True) in a.resources and a.name != "CountTokens"
+            if set(a.access_levels) <= {"Read", "List"} and ("project", True) in a.resources and a.name != "CountTokens"
         )
     ),
     "files": capability_actions("files"),
