@@ -268,6 +268,14 @@ class Route(FrozenRecord):
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
+    @property
+    def account_wide(self) -> bool:
+        """True when the action has no resource type: the route acts on the account, not on a project."""
+        return not ACTIONS[self.action].resources
+
+
+#: Path prefix of the OpenAI-compatible surface that serves GPT-5.x and newer OpenAI models.
+OPENAI_PATH_PREFIX = "/openai/v1"
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/models", "ListModels"),
@@ -284,40 +292,82 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/files", "ListFiles"),
     Route("POST", "/v1/files", "CreateFile"),
     Route("GET", "/v1/files/{file_id}", "GetFile"),
+    Route("GET", "/v1/files/{file_id}/content", "GetFile"),
     Route("DELETE", "/v1/files/{file_id}", "DeleteFile"),
     Route("GET", "/v1/fine_tuning/jobs", "ListFineTuningJobs"),
     Route("POST", "/v1/fine_tuning/jobs", "CreateFineTuningJob"),
     Route("GET", "/v1/fine_tuning/jobs/{job_id}", "GetFineTuningJob"),
+    Route("GET", "/v1/fine_tuning/jobs/{job_id}/events", "GetFineTuningJob"),
+    Route("GET", "/v1/fine_tuning/jobs/{job_id}/checkpoints", "GetFineTuningJob"),
     Route("POST", "/v1/fine_tuning/jobs/{job_id}/cancel", "CancelFineTuningJob"),
     Route("GET", "/v1/organization/projects", "ListProjects"),
     Route("POST", "/v1/organization/projects", "CreateProject"),
     Route("GET", "/v1/organization/projects/{project_id}", "GetProject"),
     Route("POST", "/v1/organization/projects/{project_id}", "UpdateProject"),
     Route("POST", "/v1/organization/projects/{project_id}/archive", "ArchiveProject"),
+    # Account-wide retention mode on the Mantle host (mantle-facts.md §8,
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/data-retention.html). Neither action has a
+    # resource type: IAM authorizes them on "*" only (see ``route_resource``).
+    Route("GET", "/v1/data_retention", "GetAccountDataRetention"),
+    Route("PUT", "/v1/data_retention", "PutAccountDataRetention"),
+    # GPT-5.x and newer OpenAI models are served under /openai/v1 (their model cards' base URL), gpt-oss and
+    # the other models under /v1; a client on the wrong base gets 404/401/400 (openai/codex#23650, #37246,
+    # strands-agents/harness-sdk#3032). The CloudTrail route table lists only /v1: the actions below are
+    # those of the /v1 twin, which nothing contradicts but AWS does not spell out (mantle-facts.md §7).
+    # Only the surface those models use is mirrored: models, Responses (and its stored state), Chat
+    # Completions; no source shows files, fine-tuning, embeddings or projects under /openai/v1.
+    *(
+        Route(method, OPENAI_PATH_PREFIX + path.removeprefix("/v1"), action)
+        for method, path, action in (
+            ("GET", "/v1/models", "ListModels"),
+            ("GET", "/v1/models/{model}", "GetModel"),
+            ("POST", "/v1/responses", "CreateInference"),
+            ("POST", "/v1/responses/compact", "CreateInference"),
+            ("POST", "/v1/chat/completions", "CreateInference"),
+            ("GET", "/v1/responses/{response_id}", "GetInference"),
+            ("POST", "/v1/responses/{response_id}/cancel", "CancelInference"),
+            ("DELETE", "/v1/responses/{response_id}", "DeleteInference"),
+        )
+    ),
 )
 
-#: Named groups of routes: what a principal "needs" in mantle-lint and what constructs grant.
+#: Named groups of routes: what a principal "needs" in mantle-lint and what constructs grant. Every route
+#: of ROUTES belongs to one capability; an /openai/v1 route to the capability of its /v1 twin.
 CAPABILITY_ROUTES: dict[str, tuple[str, ...]] = {
-    "list-models": ("GET /v1/models",),
-    "get-model": ("GET /v1/models/{model}",),
+    "list-models": ("GET /v1/models", "GET /openai/v1/models"),
+    "get-model": ("GET /v1/models/{model}", "GET /openai/v1/models/{model}"),
     "inference": (
         "POST /v1/responses",
         "POST /v1/responses/compact",
         "POST /v1/chat/completions",
         "POST /v1/embeddings",
         "POST /anthropic/v1/messages",
+        "POST /openai/v1/responses",
+        "POST /openai/v1/responses/compact",
+        "POST /openai/v1/chat/completions",
     ),
     "responses-state": (
         "GET /v1/responses/{response_id}",
         "POST /v1/responses/{response_id}/cancel",
         "DELETE /v1/responses/{response_id}",
+        "GET /openai/v1/responses/{response_id}",
+        "POST /openai/v1/responses/{response_id}/cancel",
+        "DELETE /openai/v1/responses/{response_id}",
     ),
     "count-tokens": ("POST /anthropic/v1/messages/count_tokens",),
-    "files": ("GET /v1/files", "POST /v1/files", "GET /v1/files/{file_id}", "DELETE /v1/files/{file_id}"),
+    "files": (
+        "GET /v1/files",
+        "POST /v1/files",
+        "GET /v1/files/{file_id}",
+        "GET /v1/files/{file_id}/content",
+        "DELETE /v1/files/{file_id}",
+    ),
     "fine-tuning": (
         "GET /v1/fine_tuning/jobs",
         "POST /v1/fine_tuning/jobs",
         "GET /v1/fine_tuning/jobs/{job_id}",
+        "GET /v1/fine_tuning/jobs/{job_id}/events",
+        "GET /v1/fine_tuning/jobs/{job_id}/checkpoints",
         "POST /v1/fine_tuning/jobs/{job_id}/cancel",
     ),
     "projects-read": ("GET /v1/organization/projects", "GET /v1/organization/projects/{project_id}"),
@@ -326,6 +376,10 @@ CAPABILITY_ROUTES: dict[str, tuple[str, ...]] = {
         "POST /v1/organization/projects/{project_id}",
         "POST /v1/organization/projects/{project_id}/archive",
     ),
+    # Account-wide, not per project: split like projects-read/-admin, since reading the mode is harmless
+    # and changing it decides whether prompts leave AWS.
+    "retention-read": ("GET /v1/data_retention",),
+    "retention-admin": ("PUT /v1/data_retention",),
 }
 _ROUTES_BY_NAME = {str(r): r for r in ROUTES}
 
@@ -333,6 +387,12 @@ _ROUTES_BY_NAME = {str(r): r for r in ROUTES}
 def capability_routes(capability: str) -> tuple[Route, ...]:
     """The routes of a capability (KeyError for an unknown name)."""
     return tuple(_ROUTES_BY_NAME[r] for r in CAPABILITY_ROUTES[capability])
+
+
+def route_resource(route: Route, project_arn: str) -> str:
+    """The resource IAM authorizes ``route`` on when it is called in ``project_arn``: the project, or ``"*"``
+    for an action without a resource type (an Allow on a project ARN never grants such an action)."""
+    return "*" if route.account_wide else project_arn
 
 
 def capability_actions(*capabilities: str) -> tuple[str, ...]:

@@ -11,6 +11,89 @@ import pytest
 
 from mantlekit import facts
 
+ROUTE_NAMES = [str(r) for r in facts.ROUTES]
+
+
+def test_routes_are_unique_and_each_belongs_to_exactly_one_capability():
+    assert len(ROUTE_NAMES) == len(set(ROUTE_NAMES))
+    owners: dict[str, list[str]] = {}
+    for capability, routes in facts.CAPABILITY_ROUTES.items():
+        for route in routes:
+            owners.setdefault(route, []).append(capability)
+    assert sorted(owners) == sorted(ROUTE_NAMES)
+    assert {r: c for r, c in owners.items() if len(c) != 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("route", "action", "capability"),
+    [
+        ("GET /v1/data_retention", "GetAccountDataRetention", "retention-read"),
+        ("PUT /v1/data_retention", "PutAccountDataRetention", "retention-admin"),
+        ("GET /v1/files/{file_id}/content", "GetFile", "files"),
+        ("GET /v1/fine_tuning/jobs/{job_id}/events", "GetFineTuningJob", "fine-tuning"),
+        ("GET /v1/fine_tuning/jobs/{job_id}/checkpoints", "GetFineTuningJob", "fine-tuning"),
+        ("POST /openai/v1/responses", "CreateInference", "inference"),
+        ("POST /openai/v1/chat/completions", "CreateInference", "inference"),
+        ("GET /openai/v1/models", "ListModels", "list-models"),
+        ("DELETE /openai/v1/responses/{response_id}", "DeleteInference", "responses-state"),
+    ],
+)
+def test_new_routes_their_actions_and_capabilities(route, action, capability):
+    (found,) = [r for r in facts.ROUTES if str(r) == route]
+    assert found.action == action
+    assert found in facts.capability_routes(capability)
+
+
+def test_every_openai_v1_route_is_authorized_like_its_v1_twin_in_the_same_capability():
+    by_name = {str(r): r for r in facts.ROUTES}
+    twins = {name: name.replace(" /openai/v1/", " /v1/") for name in by_name if " /openai/v1/" in name}
+    assert sorted(twins) == [
+        "DELETE /openai/v1/responses/{response_id}",
+        "GET /openai/v1/models",
+        "GET /openai/v1/models/{model}",
+        "GET /openai/v1/responses/{response_id}",
+        "POST /openai/v1/chat/completions",
+        "POST /openai/v1/responses",
+        "POST /openai/v1/responses/compact",
+        "POST /openai/v1/responses/{response_id}/cancel",
+    ]
+    capability_of = {r: c for c, routes in facts.CAPABILITY_ROUTES.items() for r in routes}
+    for openai, v1 in twins.items():
+        assert by_name[openai].action == by_name[v1].action, openai
+        assert capability_of[openai] == capability_of[v1], openai
+
+
+def test_every_route_action_is_a_bedrock_mantle_action():
+    assert {r.action for r in facts.ROUTES} <= set(facts.ACTIONS)
+
+
+def test_account_wide_routes_are_authorized_on_star_and_project_routes_on_the_project():
+    project = facts.project_arn("us-east-1", "111122223333", "proj_abc")
+    resources = {str(r): facts.route_resource(r, project) for r in facts.ROUTES}
+    assert {r for r, res in resources.items() if res == "*"} == {"GET /v1/data_retention", "PUT /v1/data_retention"}
+    assert resources["POST /openai/v1/responses"] == project
+
+
+def test_grants_are_unchanged_by_the_new_routes():
+    """The new routes reuse actions the grants already held; the retention actions are in no grant."""
+    assert facts.GRANTS["inference"] == (
+        "bedrock-mantle:CancelInference",
+        "bedrock-mantle:CountTokens",
+        "bedrock-mantle:CreateInference",
+        "bedrock-mantle:DeleteInference",
+        "bedrock-mantle:GetInference",
+        "bedrock-mantle:GetModel",
+        "bedrock-mantle:GetProject",
+        "bedrock-mantle:ListModels",
+        "bedrock-mantle:ListProjects",
+    )
+    assert facts.capability_actions("retention-read", "retention-admin") == (
+        "bedrock-mantle:GetAccountDataRetention",
+        "bedrock-mantle:PutAccountDataRetention",
+    )
+    assert not any("DataRetention" in a for grant in facts.GRANTS.values() for a in grant)
+
+
 # --- access levels -----------------------------------------------------------------------------------------
 
 
