@@ -208,6 +208,39 @@ CONDITION_KEYS: dict[str, str] = {
     _K + "ServiceTier": "String",
 }
 
+# --- Data retention [3], [8] -------------------------------------------------------------------------
+#: Condition key on CreateProject, UpdateProject and PutAccountDataRetention.
+DATA_RETENTION_MODE_KEY = _K + "DataRetentionMode"
+#: Retention modes that decide, from least to most retained and shared: ``none`` (zero retention),
+#: ``default`` (the model's own policy), ``aws_review`` (AWS may retain for abuse review; some models
+#: require it), ``provider_data_share`` (retained and shared with the model provider; legacy).
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/data-retention.html (mantle-facts.md §8)
+DATA_RETENTION_MODES: tuple[str, ...] = ("none", "default", "aws_review", "provider_data_share")
+#: Still accepted, superseded by ``aws_review``. The Bedrock control-plane API reference
+#: (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_PutAccountDataRetention.html) still lists
+#: only default|none|provider_data_share|inherit.
+LEGACY_DATA_RETENTION_MODES: frozenset[str] = frozenset({"provider_data_share"})
+#: Decides nothing at its scope: a project defers to the account, the account to the model's default.
+INHERIT_DATA_RETENTION_MODE = "inherit"
+#: Every value ``data_retention.mode`` and the DataRetentionMode condition key can take.
+ALL_DATA_RETENTION_MODES: tuple[str, ...] = (*DATA_RETENTION_MODES, INHERIT_DATA_RETENTION_MODE)
+#: Both prefixes authorize setting the account mode (Mantle's PUT /v1/data_retention and the Bedrock
+#: control plane's PUT /data-retention): a retention guardrail must cover both.
+PUT_DATA_RETENTION_ACTIONS = (f"{SERVICE_PREFIX}:PutAccountDataRetention", "bedrock:PutAccountDataRetention")
+
+
+def retention_rank(mode: str) -> int:
+    """Position of ``mode`` in :data:`DATA_RETENTION_MODES` (0 = retains least). ``inherit`` has no rank:
+    what it means depends on the broader scope, so it raises ValueError like any unknown mode."""
+    try:
+        return DATA_RETENTION_MODES.index(mode)
+    except ValueError:
+        raise ValueError(
+            f"{mode!r} is not a data retention mode that decides anything "
+            f"(modes: {', '.join(DATA_RETENTION_MODES)}; {INHERIT_DATA_RETENTION_MODE!r} defers to a broader scope)"
+        ) from None
+
+
 # --- API keys [4] --------------------------------------------------------------------------------------
 CALL_WITH_BEARER_TOKEN = f"{SERVICE_PREFIX}:CallWithBearerToken"
 #: The older action that governs keys on the bedrock / bedrock-runtime endpoints only.

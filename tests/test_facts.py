@@ -94,6 +94,33 @@ def test_grants_are_unchanged_by_the_new_routes():
     assert not any("DataRetention" in a for grant in facts.GRANTS.values() for a in grant)
 
 
+# --- data retention ----------------------------------------------------------------------------------------
+
+
+def test_retention_modes_are_ordered_from_least_to_most_retained():
+    assert facts.DATA_RETENTION_MODES == ("none", "default", "aws_review", "provider_data_share")
+    assert [facts.retention_rank(m) for m in facts.DATA_RETENTION_MODES] == [0, 1, 2, 3]
+    assert facts.retention_rank("aws_review") < facts.retention_rank("provider_data_share")
+    assert facts.LEGACY_DATA_RETENTION_MODES == {"provider_data_share"}
+    assert facts.ALL_DATA_RETENTION_MODES == (*facts.DATA_RETENTION_MODES, "inherit")
+
+
+@pytest.mark.parametrize("mode", ["inherit", "zdr", "NONE"])
+def test_inherit_and_unknown_modes_have_no_rank(mode):
+    with pytest.raises(ValueError) as err:
+        facts.retention_rank(mode)
+    assert str(err.value) == (
+        f"{mode!r} is not a data retention mode that decides anything "
+        "(modes: none, default, aws_review, provider_data_share; 'inherit' defers to a broader scope)"
+    )
+
+
+def test_retention_condition_key_is_one_of_the_service_keys():
+    assert facts.DATA_RETENTION_MODE_KEY in facts.CONDITION_KEYS
+    assert facts.PUT_DATA_RETENTION_ACTIONS[0] == facts.ACTIONS["PutAccountDataRetention"].full_name
+    assert facts.DATA_RETENTION_MODE_KEY in facts.ACTIONS["PutAccountDataRetention"].condition_keys
+
+
 # --- access levels -----------------------------------------------------------------------------------------
 
 
