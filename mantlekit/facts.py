@@ -280,6 +280,20 @@ API_KEY_AGE_DAYS_KEY = "iam:ServiceSpecificCredentialAgeDays"
 API_KEY_AGE_DAYS_RANGE = (1, 36600)
 #: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
 MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
+#: bedrock-mantle actions that never existed but get written, each with the real action(s) meant
+#: (mantle-facts.md §8). InvokeModel / InvokeModelWithResponseStream / ListFoundationModels are bedrock:
+#: actions of the bedrock-runtime and control-plane APIs; on the Mantle endpoint every model call,
+#: streamed or not, is CreateInference and the model list is ListModels
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/logging-cloudtrail-mantle.html).
+#: ListTagsForResources is a typo AWS itself prints in
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/security-iam-projects.html and
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html.
+NONEXISTENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "InvokeModel": ("CreateInference",),
+    "InvokeModelWithResponseStream": ("CreateInference",),
+    "ListFoundationModels": ("ListModels",),
+    "ListTagsForResources": ("ListTagsForResource",),
+}
 
 # --- Routes and capabilities [7], [3] ------------------------------------------------------------------
 

@@ -148,3 +148,18 @@ def test_other_actions_have_one_access_level():
     multi = {a.name for a in facts.ACTIONS.values() if len(a.access_levels) > 1}
     assert multi == {"TagResource", "UntagResource"}
     assert facts.ACTIONS["GetProject"].access_levels == ("Read",)
+
+
+# --- actions that never existed ------------------------------------------------------------------------------
+
+
+def test_nonexistent_actions_map_to_real_ones_and_are_not_real_themselves():
+    assert facts.NONEXISTENT_ACTIONS == {
+        "InvokeModel": ("CreateInference",),
+        "InvokeModelWithResponseStream": ("CreateInference",),
+        "ListFoundationModels": ("ListModels",),
+        "ListTagsForResources": ("ListTagsForResource",),
+    }
+    for wrong, real in facts.NONEXISTENT_ACTIONS.items():
+        assert wrong not in facts.ACTIONS
+        assert set(real) <= set(facts.ACTIONS)
