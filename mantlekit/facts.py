@@ -43,6 +43,16 @@ REGIONS: frozenset[str] = frozenset(
 )
 #: Regions where the ``com.amazonaws.<region>.bedrock-mantle`` PrivateLink service is offered.
 PRIVATELINK_REGIONS: frozenset[str] = REGIONS - {"us-gov-west-1"}
+#: CloudFormation type of a Mantle project (the only ``AWS::BedrockMantle::*`` type) [2].
+PROJECT_RESOURCE_TYPE = "AWS::BedrockMantle::Project"
+#: Mantle regions whose CloudFormation registry has no ``AWS::BedrockMantle::Project``: a stack with one
+#: fails there ("Unrecognized resource types"), although the endpoint and its Projects API serve there.
+#: Source: cfn-lint 1.58.0 region schemas (2026-10-20), ``E3006 Resource type 'AWS::BedrockMantle::Project'
+#: does not exist in 'eu-central-1'``; mantle-facts.md §8. The endpoint's regions:
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints-region-availability.html
+CFN_PROJECT_UNSUPPORTED_REGIONS: frozenset[str] = frozenset({"ap-southeast-2", "eu-central-1", "eu-south-1"})
+#: Mantle regions where CloudFormation can create projects.
+CFN_PROJECT_REGIONS: frozenset[str] = REGIONS - CFN_PROJECT_UNSUPPORTED_REGIONS
 
 
 def partition_of(region: str) -> str:

@@ -150,6 +150,16 @@ def test_other_actions_have_one_access_level():
     assert facts.ACTIONS["GetProject"].access_levels == ("Read",)
 
 
+# --- CloudFormation regions ----------------------------------------------------------------------------------
+
+
+def test_regions_without_the_cloudformation_project_type_are_mantle_regions():
+    assert facts.CFN_PROJECT_UNSUPPORTED_REGIONS == {"ap-southeast-2", "eu-central-1", "eu-south-1"}
+    assert facts.CFN_PROJECT_UNSUPPORTED_REGIONS < facts.REGIONS
+    assert facts.CFN_PROJECT_REGIONS == facts.REGIONS - facts.CFN_PROJECT_UNSUPPORTED_REGIONS
+    assert len(facts.CFN_PROJECT_REGIONS) == 11
+
+
 # --- actions that never existed ------------------------------------------------------------------------------
 
 
