@@ -322,16 +322,13 @@ class L1Mantle(cdk.Stack):
                     {
                         "Sid": "DenyApiKeys",
                         "Effect": "Deny",
-                        "Action": [facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.CALL_WITH_BEARER_TOKEN],
+                        "Action": list(facts.BEARER_TOKEN_ACTIONS),
                         "Resource": "*",
                     }
                 )
             elif g.deny_api_keys != "none":
                 value = facts.LONG_TERM if g.deny_api_keys == "long-term" else facts.SHORT_TERM
-                for action, key in (
-                    (facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.BEDROCK_BEARER_TOKEN_TYPE_KEY),
-                    (facts.CALL_WITH_BEARER_TOKEN, facts.BEARER_TOKEN_TYPE_KEY),
-                ):
+                for action, key in facts.BEARER_TOKEN_TYPE_KEYS.items():
                     statements.append(
                         {
                             "Effect": "Deny",

@@ -43,6 +43,16 @@ REGIONS: frozenset[str] = frozenset(
 )
 #: Regions where the ``com.amazonaws.<region>.bedrock-mantle`` PrivateLink service is offered.
 PRIVATELINK_REGIONS: frozenset[str] = REGIONS - {"us-gov-west-1"}
+#: CloudFormation type of a Mantle project (the only ``AWS::BedrockMantle::*`` type) [2].
+PROJECT_RESOURCE_TYPE = "AWS::BedrockMantle::Project"
+#: Mantle regions whose CloudFormation registry has no ``AWS::BedrockMantle::Project``: a stack with one
+#: fails there ("Unrecognized resource types"), although the endpoint and its Projects API serve there.
+#: Source: cfn-lint 1.58.0 region schemas (2026-10-20), ``E3006 Resource type 'AWS::BedrockMantle::Project'
+#: does not exist in 'eu-central-1'``; mantle-facts.md §8. The endpoint's regions:
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints-region-availability.html
+CFN_PROJECT_UNSUPPORTED_REGIONS: frozenset[str] = frozenset({"ap-southeast-2", "eu-central-1", "eu-south-1"})
+#: Mantle regions where CloudFormation can create projects.
+CFN_PROJECT_REGIONS: frozenset[str] = REGIONS - CFN_PROJECT_UNSUPPORTED_REGIONS
 
 
 def partition_of(region: str) -> str:
@@ -101,6 +111,8 @@ class MantleAction(FrozenRecord):
     """One bedrock-mantle IAM action as the Service Authorization Reference lists it."""
 
     name: str
+    #: The access level as the Service Authorization Reference writes it; a few actions have two
+    #: ("Tagging, Write"), see :attr:`access_levels`.
     access: str
     #: (resource type, required) pairs; empty when the action has no resource type (``Resource: "*"``).
     resources: tuple[tuple[str, bool], ...]
@@ -121,6 +133,18 @@ class MantleAction(FrozenRecord):
     @property
     def full_name(self) -> str:
         return f"{SERVICE_PREFIX}:{self.name}"
+
+    @property
+    def access_levels(self) -> tuple[str, ...]:
+        """Every access level of the action, in the reference's order (``("Tagging", "Write")``)."""
+        return tuple(level.strip() for level in self.access.split(","))
+
+    @property
+    def primary_access(self) -> str:
+        """The one level a single-level table (the action catalog) records: the first one listed. For the
+        tag actions that is Tagging, which is also what the servicereference annotations give
+        (``IsTaggingOnly`` outranks ``IsWrite``), so the catalog reads the same from either source."""
+        return self.access_levels[0]
 
 
 _P = (("project", True),)
@@ -169,8 +193,10 @@ ACTIONS: dict[str, MantleAction] = {
         MantleAction("ListReservations", "List", _RS),
         MantleAction("ListTagsForResource", "Read", _TAGGABLE),
         MantleAction("PutAccountDataRetention", "Write", (), (_K + "DataRetentionMode",)),
-        MantleAction("TagResource", "Tagging", _TAGGABLE, _TAGS),
-        MantleAction("UntagResource", "Tagging", _TAGGABLE, ("aws:TagKeys",)),
+        # "Tagging, Write": both levels, as the reference lists them (mantle-facts.md §6, §8;
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html).
+        MantleAction("TagResource", "Tagging, Write", _TAGGABLE, _TAGS),
+        MantleAction("UntagResource", "Tagging, Write", _TAGGABLE, ("aws:TagKeys",)),
         MantleAction("UpdateProject", "Write", _P, (_K + "DataRetentionMode",)),
         MantleAction("UpdateReservation", "Write", _P_RS, (_K + "ProjectArn", _K + "ReservationArn")),
     )
@@ -191,6 +217,39 @@ CONDITION_KEYS: dict[str, str] = {
     _K + "ReservationArn": "String",
     _K + "ServiceTier": "String",
 }
+
+# --- Data retention [3], [8] -------------------------------------------------------------------------
+#: Condition key on CreateProject, UpdateProject and PutAccountDataRetention.
+DATA_RETENTION_MODE_KEY = _K + "DataRetentionMode"
+#: Retention modes that decide, from least to most retained and shared: ``none`` (zero retention),
+#: ``default`` (the model's own policy), ``aws_review`` (AWS may retain for abuse review; some models
+#: require it), ``provider_data_share`` (retained and shared with the model provider; legacy).
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/data-retention.html (mantle-facts.md §8)
+DATA_RETENTION_MODES: tuple[str, ...] = ("none", "default", "aws_review", "provider_data_share")
+#: Still accepted, superseded by ``aws_review``. The Bedrock control-plane API reference
+#: (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_PutAccountDataRetention.html) still lists
+#: only default|none|provider_data_share|inherit.
+LEGACY_DATA_RETENTION_MODES: frozenset[str] = frozenset({"provider_data_share"})
+#: Decides nothing at its scope: a project defers to the account, the account to the model's default.
+INHERIT_DATA_RETENTION_MODE = "inherit"
+#: Every value ``data_retention.mode`` and the DataRetentionMode condition key can take.
+ALL_DATA_RETENTION_MODES: tuple[str, ...] = (*DATA_RETENTION_MODES, INHERIT_DATA_RETENTION_MODE)
+#: Both prefixes authorize setting the account mode (Mantle's PUT /v1/data_retention and the Bedrock
+#: control plane's PUT /data-retention): a retention guardrail must cover both.
+PUT_DATA_RETENTION_ACTIONS = (f"{SERVICE_PREFIX}:PutAccountDataRetention", "bedrock:PutAccountDataRetention")
+
+
+def retention_rank(mode: str) -> int:
+    """Position of ``mode`` in :data:`DATA_RETENTION_MODES` (0 = retains least). ``inherit`` has no rank:
+    what it means depends on the broader scope, so it raises ValueError like any unknown mode."""
+    try:
+        return DATA_RETENTION_MODES.index(mode)
+    except ValueError:
+        raise ValueError(
+            f"{mode!r} is not a data retention mode that decides anything "
+            f"(modes: {', '.join(DATA_RETENTION_MODES)}; {INHERIT_DATA_RETENTION_MODE!r} defers to a broader scope)"
+        ) from None
+
 
 # --- API keys [4] --------------------------------------------------------------------------------------
 CALL_WITH_BEARER_TOKEN = f"{SERVICE_PREFIX}:CallWithBearerToken"
@@ -231,6 +290,20 @@ API_KEY_AGE_DAYS_KEY = "iam:ServiceSpecificCredentialAgeDays"
 API_KEY_AGE_DAYS_RANGE = (1, 36600)
 #: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
 MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
+#: bedrock-mantle actions that never existed but get written, each with the real action(s) meant
+#: (mantle-facts.md §8). InvokeModel / InvokeModelWithResponseStream / ListFoundationModels are bedrock:
+#: actions of the bedrock-runtime and control-plane APIs; on the Mantle endpoint every model call,
+#: streamed or not, is CreateInference and the model list is ListModels
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/logging-cloudtrail-mantle.html).
+#: ListTagsForResources is a typo AWS itself prints in
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/security-iam-projects.html and
+#: https://docs.aws.amazon.com/bedrock/latest/userguide/api-methods-run.html.
+NONEXISTENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "InvokeModel": ("CreateInference",),
+    "InvokeModelWithResponseStream": ("CreateInference",),
+    "ListFoundationModels": ("ListModels",),
+    "ListTagsForResources": ("ListTagsForResource",),
+}
 
 # --- Routes and capabilities [7], [3] ------------------------------------------------------------------
 
@@ -252,6 +325,14 @@ class Route(FrozenRecord):
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
+    @property
+    def account_wide(self) -> bool:
+        """True when the action has no resource type: the route acts on the account, not on a project."""
+        return not ACTIONS[self.action].resources
+
+
+#: Path prefix of the OpenAI-compatible surface that serves GPT-5.x and newer OpenAI models.
+OPENAI_PATH_PREFIX = "/openai/v1"
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/models", "ListModels"),
@@ -268,40 +349,82 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/files", "ListFiles"),
     Route("POST", "/v1/files", "CreateFile"),
     Route("GET", "/v1/files/{file_id}", "GetFile"),
+    Route("GET", "/v1/files/{file_id}/content", "GetFile"),
     Route("DELETE", "/v1/files/{file_id}", "DeleteFile"),
     Route("GET", "/v1/fine_tuning/jobs", "ListFineTuningJobs"),
     Route("POST", "/v1/fine_tuning/jobs", "CreateFineTuningJob"),
     Route("GET", "/v1/fine_tuning/jobs/{job_id}", "GetFineTuningJob"),
+    Route("GET", "/v1/fine_tuning/jobs/{job_id}/events", "GetFineTuningJob"),
+    Route("GET", "/v1/fine_tuning/jobs/{job_id}/checkpoints", "GetFineTuningJob"),
     Route("POST", "/v1/fine_tuning/jobs/{job_id}/cancel", "CancelFineTuningJob"),
     Route("GET", "/v1/organization/projects", "ListProjects"),
     Route("POST", "/v1/organization/projects", "CreateProject"),
     Route("GET", "/v1/organization/projects/{project_id}", "GetProject"),
     Route("POST", "/v1/organization/projects/{project_id}", "UpdateProject"),
     Route("POST", "/v1/organization/projects/{project_id}/archive", "ArchiveProject"),
+    # Account-wide retention mode on the Mantle host (mantle-facts.md §8,
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/data-retention.html). Neither action has a
+    # resource type: IAM authorizes them on "*" only (see ``route_resource``).
+    Route("GET", "/v1/data_retention", "GetAccountDataRetention"),
+    Route("PUT", "/v1/data_retention", "PutAccountDataRetention"),
+    # GPT-5.x and newer OpenAI models are served under /openai/v1 (their model cards' base URL), gpt-oss and
+    # the other models under /v1; a client on the wrong base gets 404/401/400 (openai/codex#23650, #37246,
+    # strands-agents/harness-sdk#3032). The CloudTrail route table lists only /v1: the actions below are
+    # those of the /v1 twin, which nothing contradicts but AWS does not spell out (mantle-facts.md §7).
+    # Only the surface those models use is mirrored: models, Responses (and its stored state), Chat
+    # Completions; no source shows files, fine-tuning, embeddings or projects under /openai/v1.
+    *(
+        Route(method, OPENAI_PATH_PREFIX + path.removeprefix("/v1"), action)
+        for method, path, action in (
+            ("GET", "/v1/models", "ListModels"),
+            ("GET", "/v1/models/{model}", "GetModel"),
+            ("POST", "/v1/responses", "CreateInference"),
+            ("POST", "/v1/responses/compact", "CreateInference"),
+            ("POST", "/v1/chat/completions", "CreateInference"),
+            ("GET", "/v1/responses/{response_id}", "GetInference"),
+            ("POST", "/v1/responses/{response_id}/cancel", "CancelInference"),
+            ("DELETE", "/v1/responses/{response_id}", "DeleteInference"),
+        )
+    ),
 )
 
-#: Named groups of routes: what a principal "needs" in mantle-lint and what constructs grant.
+#: Named groups of routes: what a principal "needs" in mantle-lint and what constructs grant. Every route
+#: of ROUTES belongs to one capability; an /openai/v1 route to the capability of its /v1 twin.
 CAPABILITY_ROUTES: dict[str, tuple[str, ...]] = {
-    "list-models": ("GET /v1/models",),
-    "get-model": ("GET /v1/models/{model}",),
+    "list-models": ("GET /v1/models", "GET /openai/v1/models"),
+    "get-model": ("GET /v1/models/{model}", "GET /openai/v1/models/{model}"),
     "inference": (
         "POST /v1/responses",
         "POST /v1/responses/compact",
         "POST /v1/chat/completions",
         "POST /v1/embeddings",
         "POST /anthropic/v1/messages",
+        "POST /openai/v1/responses",
+        "POST /openai/v1/responses/compact",
+        "POST /openai/v1/chat/completions",
     ),
     "responses-state": (
         "GET /v1/responses/{response_id}",
         "POST /v1/responses/{response_id}/cancel",
         "DELETE /v1/responses/{response_id}",
+        "GET /openai/v1/responses/{response_id}",
+        "POST /openai/v1/responses/{response_id}/cancel",
+        "DELETE /openai/v1/responses/{response_id}",
     ),
     "count-tokens": ("POST /anthropic/v1/messages/count_tokens",),
-    "files": ("GET /v1/files", "POST /v1/files", "GET /v1/files/{file_id}", "DELETE /v1/files/{file_id}"),
+    "files": (
+        "GET /v1/files",
+        "POST /v1/files",
+        "GET /v1/files/{file_id}",
+        "GET /v1/files/{file_id}/content",
+        "DELETE /v1/files/{file_id}",
+    ),
     "fine-tuning": (
         "GET /v1/fine_tuning/jobs",
         "POST /v1/fine_tuning/jobs",
         "GET /v1/fine_tuning/jobs/{job_id}",
+        "GET /v1/fine_tuning/jobs/{job_id}/events",
+        "GET /v1/fine_tuning/jobs/{job_id}/checkpoints",
         "POST /v1/fine_tuning/jobs/{job_id}/cancel",
     ),
     "projects-read": ("GET /v1/organization/projects", "GET /v1/organization/projects/{project_id}"),
@@ -310,6 +433,10 @@ CAPABILITY_ROUTES: dict[str, tuple[str, ...]] = {
         "POST /v1/organization/projects/{project_id}",
         "POST /v1/organization/projects/{project_id}/archive",
     ),
+    # Account-wide, not per project: split like projects-read/-admin, since reading the mode is harmless
+    # and changing it decides whether prompts leave AWS.
+    "retention-read": ("GET /v1/data_retention",),
+    "retention-admin": ("PUT /v1/data_retention",),
 }
 _ROUTES_BY_NAME = {str(r): r for r in ROUTES}
 
@@ -317,6 +444,12 @@ _ROUTES_BY_NAME = {str(r): r for r in ROUTES}
 def capability_routes(capability: str) -> tuple[Route, ...]:
     """The routes of a capability (KeyError for an unknown name)."""
     return tuple(_ROUTES_BY_NAME[r] for r in CAPABILITY_ROUTES[capability])
+
+
+def route_resource(route: Route, project_arn: str) -> str:
+    """The resource IAM authorizes ``route`` on when it is called in ``project_arn``: the project, or ``"*"``
+    for an action without a resource type (an Allow on a project ARN never grants such an action)."""
+    return "*" if route.account_wide else project_arn
 
 
 def capability_actions(*capabilities: str) -> tuple[str, ...]:
@@ -338,7 +471,7 @@ GRANTS: dict[str, tuple[str, ...]] = {
         sorted(
             f"{SERVICE_PREFIX}:{a.name}"
             for a in ACTIONS.values()
-            if a.access in ("Read", "List") and ("project", True) in a.resources and a.name != "CountTokens"
+            if set(a.access_levels) <= {"Read", "List"} and ("project", True) in a.resources and a.name != "CountTokens"
         )
     ),
     "files": capability_actions("files"),

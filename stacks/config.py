@@ -10,7 +10,8 @@ Schema (``?`` = optional, with its default)::
     environments:                         # at least one; names: lower case, digits, '-'
       <env>:
         account: "111111111111"           # 12 digits
-        region: us-east-1                 # a region with the bedrock-mantle PrivateLink service
+        region: us-east-1                 # a region with the bedrock-mantle PrivateLink service and
+                                          # AWS::BedrockMantle::Project in CloudFormation
         tags?: {key: value}               # on every taggable resource of the environment ({})
         cost_center?: cc-0042             # tag mantlekit:cost-center on every resource, unless a project sets its own
         vpc:                              # exactly one of create / import
@@ -408,6 +409,17 @@ def _region(p: _Problems, value: Any, path: str) -> str | None:
             path,
             f"{region!r} has no {facts.SERVICE_PREFIX} PrivateLink endpoint "
             f"(supported: {', '.join(sorted(facts.PRIVATELINK_REGIONS))})",
+        )
+        return None
+    if region in facts.CFN_PROJECT_UNSUPPORTED_REGIONS:
+        # The app creates every configured project as AWS::BedrockMantle::Project, which CloudFormation
+        # does not offer there although Mantle does.
+        usable = ", ".join(sorted(facts.CFN_PROJECT_REGIONS & facts.PRIVATELINK_REGIONS))
+        p.add(
+            path,
+            f"{region!r} has no {facts.PROJECT_RESOURCE_TYPE} in CloudFormation although Mantle serves there, "
+            f"and this app creates its projects with it (usable regions: {usable}); in {region} use the default "
+            "project, or create projects through the Projects API (POST /v1/organization/projects)",
         )
         return None
     return region

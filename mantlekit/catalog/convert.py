@@ -227,7 +227,8 @@ def facts_service(base: ServiceInfo | None = None) -> ServiceInfo:
     actions = dict(base.actions) if base is not None else {}
     for a in facts.ACTIONS.values():
         keys = (*a.condition_keys, *(tag_keys if a.resources else ()))
-        actions[a.name.lower()] = ActionInfo(prefix, a.name, a.access, tuple(a.resources), _keys(keys))
+        # The catalog keeps one access level per action; facts may list two ("Tagging, Write").
+        actions[a.name.lower()] = ActionInfo(prefix, a.name, a.primary_access, tuple(a.resources), _keys(keys))
     resource_types = dict(base.resource_types) if base is not None else {}
     for rt, fmt in facts.RESOURCE_TYPES.items():
         resource_types[rt] = ResourceTypeInfo(rt, _sar_arn_format(fmt), tag_keys)

@@ -2,8 +2,9 @@
 
 Identity policies say what a principal may do; guardrails say what nobody may do whatever their policies
 say. For API keys on Mantle the classic mistakes are a deny on ``bedrock:CallWithBearerToken`` alone (which
-leaves the Mantle endpoint open, it checks ``bedrock-mantle:CallWithBearerToken``) and an age limit that
-forgets keys created without an age (they never expire). This construct writes the statements once, right.
+leaves the Mantle endpoint open, it checks ``bedrock-mantle:CallWithBearerToken``, and Claude Platform on AWS,
+which checks ``aws-external-anthropic:CallWithBearerToken``) and an age limit that forgets keys created
+without an age (they never expire). This construct writes the statements once, right.
 """
 
 from __future__ import annotations
@@ -39,11 +40,18 @@ class MantleKeyGuardrails(Construct):
 
     Statements (all ``Deny``, all optional):
 
-    * ``deny_bearer_tokens`` (default ``TokenType.BOTH``): deny API-key use on both endpoints,
-      ``bedrock:CallWithBearerToken`` *and* ``bedrock-mantle:CallWithBearerToken``. With ``LONG_TERM`` (or
-      ``SHORT_TERM``) only that kind is denied, through one statement per action, each conditioned on its
-      own key (``bedrock:BearerTokenType`` / ``bedrock-mantle:BearerTokenType``): one statement carrying
-      both keys would never match, since each request carries only one of them. ``None``: no such deny.
+    * ``deny_bearer_tokens`` (default ``TokenType.BOTH``): deny API-key use wherever a Bedrock API key is
+      accepted, i.e. every action of ``facts.BEARER_TOKEN_ACTIONS``: ``bedrock-mantle:CallWithBearerToken``
+      (the Mantle endpoint), ``bedrock:CallWithBearerToken`` (``bedrock`` / ``bedrock-runtime``) and
+      ``aws-external-anthropic:CallWithBearerToken`` (Claude Platform on AWS). Denying fewer leaves a door
+      open: a key refused on one host still works on the others. With ``LONG_TERM`` (or ``SHORT_TERM``) only
+      that kind is denied, through one statement per action, each conditioned on its own key
+      (``facts.BEARER_TOKEN_TYPE_KEYS``): one statement carrying all keys would never match, since each
+      request carries only one of them. AWS documents the ``SHORT_TERM`` / ``LONG_TERM`` values for the
+      bedrock and bedrock-mantle keys only; the Claude Platform statement uses the same values, which at
+      worst matches nothing (a Deny that never applies), never more. ``None``: no such deny.
+      The list is ``facts.BEARER_TOKEN_ACTIONS`` alone, not the action catalog: what a stack synthesizes
+      must not depend on which catalog the machine running ``cdk synth`` has.
     * ``max_credential_age_days`` (default 90): deny ``iam:CreateServiceSpecificCredential`` for
       ``bedrock.amazonaws.com`` when ``iam:ServiceSpecificCredentialAgeDays`` is greater than that, **and**
       when the age is missing (``Null``), because a key created without an age never expires.
@@ -149,22 +157,33 @@ class MantleKeyGuardrails(Construct):
             MantleLintPlugin.acknowledge(self.boundary, "IAM008", reason)
 
 
+#: Sid suffix of the per-kind deny of each bearer-token action (the endpoint family it closes).
+_ENDPOINT_WORDS = {
+    facts.CALL_WITH_BEARER_TOKEN: "Mantle",
+    facts.BEDROCK_CALL_WITH_BEARER_TOKEN: "Bedrock",
+    facts.EXTERNAL_ANTHROPIC_CALL_WITH_BEARER_TOKEN: "ClaudePlatform",
+}
+
+
+def _endpoint_word(action: str) -> str:
+    """``Mantle`` for bedrock-mantle:..., and a CamelCase prefix for an action facts may add later."""
+    return _ENDPOINT_WORDS.get(action) or "".join(w.title() for w in re.split(r"[^A-Za-z0-9]+", action.split(":")[0]))
+
+
 def _bearer_token_denies(token_type: TokenType | None) -> list[iam.PolicyStatement]:
     if token_type is None:
         return []
-    actions = (facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.CALL_WITH_BEARER_TOKEN)
+    actions = facts.BEARER_TOKEN_ACTIONS
     if token_type is TokenType.BOTH:
         return [iam.PolicyStatement(sid="DenyApiKeys", effect=iam.Effect.DENY, actions=list(actions), resources=["*"])]
     word = _TOKEN_WORDS[token_type]
-    keys = {facts.BEDROCK_CALL_WITH_BEARER_TOKEN: facts.BEDROCK_BEARER_TOKEN_TYPE_KEY}
-    keys[facts.CALL_WITH_BEARER_TOKEN] = facts.BEARER_TOKEN_TYPE_KEY
     return [
         iam.PolicyStatement(
-            sid=f"Deny{word}ApiKeysOn{'Mantle' if action == facts.CALL_WITH_BEARER_TOKEN else 'Bedrock'}",
+            sid=f"Deny{word}ApiKeysOn{_endpoint_word(action)}",
             effect=iam.Effect.DENY,
             actions=[action],
             resources=["*"],
-            conditions={"StringEquals": {keys[action]: token_type.condition_value}},
+            conditions={"StringEquals": {facts.BEARER_TOKEN_TYPE_KEYS[action]: token_type.condition_value}},
         )
         for action in actions
     ]

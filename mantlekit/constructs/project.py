@@ -18,6 +18,7 @@ from constructs import Construct
 from mantlekit import facts
 from mantlekit.constructs._common import (
     LazyValidation,
+    MantleConfigError,
     TokenType,
     grant_bearer_token,
     is_token,
@@ -142,6 +143,13 @@ class MantleProject(_ProjectBase):
     :meth:`grant_fine_tuning`, :meth:`grant_admin`. API-key use is a separate, explicit
     :meth:`grant_bearer_token` because it cannot be scoped to a project.
 
+    CloudFormation has no ``AWS::BedrockMantle::Project`` in some Mantle regions
+    (``facts.CFN_PROJECT_UNSUPPORTED_REGIONS``: ap-southeast-2, eu-central-1, eu-south-1): a stack whose
+    ``env.region`` is one of them is refused at synth, with the alternatives (:meth:`default_project`, or a
+    project created through the Projects API and imported with :meth:`from_project_id`). An env-agnostic
+    stack (region token) cannot be checked before deployment; deploying it there fails with "Unrecognized
+    resource types".
+
     Props:
         name: project name, 1-128 characters (checked at synth unless it is a token).
         tags: up to 200 tags, key 1-128 and value 0-256 characters; ``aws:`` keys are reserved. Tags added
@@ -162,6 +170,7 @@ class MantleProject(_ProjectBase):
         removal_policy: cdk.RemovalPolicy | None = None,
     ) -> None:
         super().__init__(scope, id)
+        _check_region(cdk.Stack.of(self).region)
         _check_name(name)
         all_tags = dict(tags or {})
         _check_tags("tags", all_tags)
@@ -255,6 +264,18 @@ class MantleProject(_ProjectBase):
         created, tagged or archived, so it can only be referenced, never defined.
         """
         return MantleProject.from_project_id(scope, id, facts.DEFAULT_PROJECT_ID)
+
+
+def _check_region(region: str) -> None:
+    """Refuse a concrete region whose CloudFormation cannot create Mantle projects (Mantle serves there)."""
+    if is_token(region) or region not in facts.CFN_PROJECT_UNSUPPORTED_REGIONS:
+        return
+    raise MantleConfigError(
+        f"MantleProject: region {region!r} (the stack's env.region) has no {facts.PROJECT_RESOURCE_TYPE} in "
+        "CloudFormation, although Mantle serves there; use the default project "
+        "(MantleProject.default_project), or create the project through the Projects API "
+        "(POST /v1/organization/projects) and reference it with MantleProject.from_project_id"
+    )
 
 
 def _check_name(name: str) -> None:

@@ -109,8 +109,9 @@ class PrincipalAccess(ValueRecord):
         key = (capability, project)
         cell = self.cells.get(key)
         if cell is None:
+            # Account-wide routes (data retention) are authorized on "*", whatever the project.
             checks = [
-                RouteCheck(r, self.decide(f"{facts.SERVICE_PREFIX}:{r.action}", project))
+                RouteCheck(r, self.decide(f"{facts.SERVICE_PREFIX}:{r.action}", facts.route_resource(r, project)))
                 for r in facts.capability_routes(capability)
             ]
             cell = self.cells[key] = Cell(capability, project, checks)

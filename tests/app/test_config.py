@@ -141,6 +141,17 @@ def test_region_without_privatelink_is_rejected_even_when_mantle_exists_there():
     assert message.startswith("environments.dev.region: 'us-gov-west-1' has no bedrock-mantle PrivateLink endpoint")
 
 
+@pytest.mark.parametrize("region", ["ap-southeast-2", "eu-central-1", "eu-south-1"])
+def test_mantle_region_without_the_cloudformation_project_type_is_refused(region):
+    usable = ", ".join(sorted(facts.CFN_PROJECT_REGIONS & facts.PRIVATELINK_REGIONS))
+    assert problems(lambda r: env(r, "prod").update(region=region)) == [
+        f"environments.prod.region: {region!r} has no AWS::BedrockMantle::Project in CloudFormation although "
+        f"Mantle serves there, and this app creates its projects with it (usable regions: {usable}); in {region} "
+        "use the default project, or create projects through the Projects API (POST /v1/organization/projects)"
+    ]
+    assert "ap-southeast-2" not in usable and "us-east-1" in usable and "us-gov-west-1" not in usable
+
+
 def test_unknown_keys_at_every_level():
     def change(r):
         r["extra"] = 1

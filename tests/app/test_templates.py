@@ -414,14 +414,19 @@ def test_guardrails_are_a_deny_only_policy_attached_to_every_role_and_user(synth
     expected = {
         "dev": ["DenyLongLivedApiKeys", "DenyNonExpiringApiKeys"],
         "staging": [
-            "DenyLongTermApiKeysOnBedrock",
             "DenyLongTermApiKeysOnMantle",
+            "DenyLongTermApiKeysOnBedrock",
+            "DenyLongTermApiKeysOnClaudePlatform",
             "DenyLongLivedApiKeys",
             "DenyNonExpiringApiKeys",
         ],
         "prod": ["DenyApiKeys", "DenyLongLivedApiKeys", "DenyNonExpiringApiKeys"],
     }[env]
     assert sids == expected
+    key_denies = [s for s in statements if s["Sid"].startswith(("DenyApiKeys", "DenyLongTermApiKeysOn"))]
+    key_actions = [a for s in key_denies for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    # Every key-denying guardrail closes all three bearer-token doors (Mantle, bedrock, Claude Platform).
+    assert sorted(key_actions) == ([] if env == "dev" else sorted(facts.BEARER_TOKEN_ACTIONS))
     age = next(s for s in statements if s["Sid"] == "DenyLongLivedApiKeys")
     assert age["Condition"]["NumericGreaterThan"] == {
         "iam:ServiceSpecificCredentialAgeDays": {"dev": "30", "staging": "1", "prod": "1"}[env]

@@ -39,7 +39,7 @@ def test_all_38_mantle_actions_come_from_facts(cat):
         a = cat.action(f"{MANTLE}:{name}")
         assert isinstance(a, ActionInfo)
         assert (a.service, a.name, a.full_name) == (MANTLE, name, f"{MANTLE}:{name}")
-        assert a.access_level == fact.access
+        assert a.access_level == fact.primary_access
         assert a.resource_types == fact.resources
         assert set(fact.condition_keys) <= set(a.condition_keys)
         assert ("aws:ResourceTag/${TagKey}" in a.condition_keys) == bool(fact.resources)

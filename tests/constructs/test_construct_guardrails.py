@@ -16,7 +16,11 @@ from mantlekit.constructs import (
 )
 
 DENY_ALL_KEYS = {
-    "Action": [facts.BEDROCK_CALL_WITH_BEARER_TOKEN, facts.CALL_WITH_BEARER_TOKEN],
+    "Action": [
+        "bedrock-mantle:CallWithBearerToken",
+        "bedrock:CallWithBearerToken",
+        "aws-external-anthropic:CallWithBearerToken",
+    ],
     "Effect": "Deny",
     "Resource": "*",
     "Sid": "DenyApiKeys",
@@ -67,19 +71,39 @@ def test_one_kind_of_key_is_denied_per_action_with_each_actions_own_condition_ke
     value = token_type.value[0]
     assert _document(stack, guardrails) == [
         {
-            "Action": facts.BEDROCK_CALL_WITH_BEARER_TOKEN,
-            "Condition": {"StringEquals": {facts.BEDROCK_BEARER_TOKEN_TYPE_KEY: value}},
+            "Action": "bedrock-mantle:CallWithBearerToken",
+            "Condition": {"StringEquals": {"bedrock-mantle:BearerTokenType": value}},
+            "Effect": "Deny",
+            "Resource": "*",
+            "Sid": f"Deny{word}ApiKeysOnMantle",
+        },
+        {
+            "Action": "bedrock:CallWithBearerToken",
+            "Condition": {"StringEquals": {"bedrock:BearerTokenType": value}},
             "Effect": "Deny",
             "Resource": "*",
             "Sid": f"Deny{word}ApiKeysOnBedrock",
         },
         {
-            "Action": facts.CALL_WITH_BEARER_TOKEN,
-            "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: value}},
+            "Action": "aws-external-anthropic:CallWithBearerToken",
+            "Condition": {"StringEquals": {"aws-external-anthropic:BearerTokenType": value}},
             "Effect": "Deny",
             "Resource": "*",
-            "Sid": f"Deny{word}ApiKeysOnMantle",
+            "Sid": f"Deny{word}ApiKeysOnClaudePlatform",
         },
+    ]
+
+
+def test_every_bearer_token_action_of_the_facts_is_denied():
+    """Deny-all and per-kind denies cover facts.BEARER_TOKEN_ACTIONS, each with its own condition key."""
+    stack = new_stack()
+    both = _document(stack, MantleKeyGuardrails(stack, "Both", max_credential_age_days=None))
+    assert both[0]["Action"] == list(facts.BEARER_TOKEN_ACTIONS)
+    per_kind = _document(
+        stack, MantleKeyGuardrails(stack, "Long", deny_bearer_tokens=TokenType.LONG_TERM, max_credential_age_days=None)
+    )
+    assert [(s["Action"], *s["Condition"]["StringEquals"]) for s in per_kind] == [
+        (a, facts.BEARER_TOKEN_TYPE_KEYS[a]) for a in facts.BEARER_TOKEN_ACTIONS
     ]
 
 
@@ -128,8 +152,9 @@ def test_scp_form():
     assert scp["TargetIds"] == ["r-ab12", "ou-ab12-abcdefgh", "123456789012"]
     assert scp["Content"]["Version"] == "2012-10-17"
     assert [s["Sid"] for s in scp["Content"]["Statement"]] == [
-        "DenyLongTermApiKeysOnBedrock",
         "DenyLongTermApiKeysOnMantle",
+        "DenyLongTermApiKeysOnBedrock",
+        "DenyLongTermApiKeysOnClaudePlatform",
         "DenyLongLivedApiKeys",
         "DenyNonExpiringApiKeys",
     ]

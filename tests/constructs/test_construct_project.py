@@ -280,3 +280,26 @@ def test_import_by_bad_arn_names_the_prop(arn):
 def test_import_by_bad_id_names_the_prop(project_id):
     with pytest.raises(MantleConfigError, match="`project_id` must match"):
         MantleProject.from_project_id(new_stack(), "P", project_id)
+
+
+@pytest.mark.parametrize("region", sorted(facts.CFN_PROJECT_UNSUPPORTED_REGIONS))
+def test_region_without_the_cloudformation_type_is_refused_naming_the_alternatives(region):
+    stack = new_stack(region=region)
+    with pytest.raises(MantleConfigError) as err:
+        MantleProject(stack, "Project", name="chat")
+    assert str(err.value) == (
+        f"MantleProject: region {region!r} (the stack's env.region) has no AWS::BedrockMantle::Project in "
+        "CloudFormation, although Mantle serves there; use the default project (MantleProject.default_project), "
+        "or create the project through the Projects API (POST /v1/organization/projects) and reference it with "
+        "MantleProject.from_project_id"
+    )
+    # The alternatives work in that region.
+    assert MantleProject.default_project(stack, "Default").project_arn == (
+        f"arn:aws:bedrock-mantle:{region}:{ACCOUNT}:project/default"
+    )
+    assert MantleProject.from_project_id(stack, "Made", "proj_abc").project_id == "proj_abc"
+
+    # An env-agnostic stack has a region token, resolved at deploy time: not checked, the project is built.
+    agnostic = new_stack(region=None)
+    MantleProject(agnostic, "Project", name="chat")
+    template(agnostic).resource_count_is("AWS::BedrockMantle::Project", 1)

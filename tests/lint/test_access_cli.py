@@ -148,12 +148,29 @@ def test_matrix_of_the_reference_principals(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     code, out, _ = run(capsys, "--format", "json")
     assert code == 0
-    rows = {r["principal"]: r for r in json.loads(out)["rows"]}
+    doc = json.loads(out)
+    assert doc["capabilities"] == [
+        "list-models",
+        "get-model",
+        "inference",
+        "responses-state",
+        "count-tokens",
+        "files",
+        "fine-tuning",
+        "projects-read",
+        "projects-admin",
+        "retention-read",
+        "retention-admin",
+    ]
+    rows = {r["principal"]: r for r in doc["rows"]}
     assert set(rows) == {"inference-role", "reader", "project-admin", "ci-bot", "app-short-term"}
     assert rows["ci-bot"]["bearer_token"] == "allowed"
     assert rows["inference-role"]["bearer_token"] is None
     assert rows["inference-role"]["capabilities"]["inference"] == "allowed"
     assert rows["inference-role"]["capabilities"]["projects-admin"] == "implicit-deny"
     assert rows["reader"]["capabilities"]["inference"] == "implicit-deny"
+    # The account-wide retention routes are authorized on "*": a grant on project ARNs never covers them.
+    assert {r["capabilities"]["retention-read"] for r in rows.values()} == {"implicit-deny"}
     code, text, _ = run(capsys)
     assert text.splitlines()[0].split()[:4] == ["principal", "project", "key", "list-models"]
+    assert text.splitlines()[0].split()[-2:] == ["retention-read", "retention-admin"]

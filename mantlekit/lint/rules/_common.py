@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, Verdict
 from mantlekit.iam.model import Statement
 from mantlekit.lint.access import Cell, PrincipalAccess, short_project
@@ -59,8 +60,12 @@ def severity_for(rule: Rule, verdict: Verdict) -> str:
 def capability_findings(
     rule: Rule, principal: Principal, access: PrincipalAccess, capability: str, what: str
 ) -> Iterator[Finding]:
-    """Findings for each project of the principal on which ``capability`` is not allowed."""
-    for project in principal.project_arns():
+    """Findings for each project of the principal on which ``capability`` is not allowed; for an account-wide
+    capability (data retention) one finding, since every project gets the same answer."""
+    projects = principal.project_arns()
+    if all(r.account_wide for r in facts.capability_routes(capability)):
+        projects = projects[:1]
+    for project in projects:
         cell: Cell = access.capability(capability, project)
         if cell.verdict is Verdict.ALLOWED:
             continue
@@ -72,7 +77,9 @@ def _cell_finding(rule: Rule, principal: Principal, cell: Cell, what: str, proje
     d = check.decision
     route = f"{check.route} → {d.request.action}" if check.route else d.request.action
     verb = "may not be able to" if d.verdict is Verdict.CONDITIONAL else "cannot"
-    msg = f"{principal.name} {verb} {what} on project {short_project(project)} ({route}): {why(d)}"
+    account_wide = check.route is not None and check.route.account_wide
+    where = "in the account" if account_wide else f"on project {short_project(project)}"
+    msg = f"{principal.name} {verb} {what} {where} ({route}): {why(d)}"
     return rule.at_principal(
         principal,
         msg,

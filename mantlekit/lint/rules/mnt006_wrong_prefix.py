@@ -11,6 +11,8 @@ from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
+#: lower-case name -> (name as written in facts, the real actions meant).
+_NEVER_EXISTED = {n.lower(): (n, real) for n, real in facts.NONEXISTENT_ACTIONS.items()}
 _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
 
 
@@ -41,9 +43,22 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
             if not cat.matches_any(pattern):
                 return f"{pattern} matches no bedrock-mantle action", None
             return None
+        if name in _NEVER_EXISTED and not cat.has_action(pattern):
+            return _never_existed(name, cat)
         if name not in _MANTLE_NAMES and not cat.has_action(pattern):
             return "no such bedrock-mantle action", cat.suggest(pattern)
     return None
+
+
+def _never_existed(name: str, cat: Catalog) -> tuple[str, str | None]:
+    """The precise message for an action people write that bedrock-mantle never had: the real action(s)
+    meant, and the bedrock: action of that name when there is one (what the writer probably had in mind)."""
+    written, real = _NEVER_EXISTED[name]
+    full = [f"{facts.SERVICE_PREFIX}:{r}" for r in real]
+    message = f"no such bedrock-mantle action; on the Mantle endpoint this is {' and '.join(full)}"
+    if cat.has_action(f"bedrock:{name}"):
+        message += f" (bedrock:{written} is the action of the bedrock endpoints)"
+    return message, full[0] if len(full) == 1 else None
 
 
 def _clean(cat: Catalog) -> set[str]:
@@ -73,7 +88,9 @@ RULE = Rule(
     rationale=(
         "IAM ignores actions it does not know, so a misspelt or misplaced action silently grants or denies "
         "nothing. Common slips: bedrock:CreateInference (Mantle actions live under bedrock-mantle:), the "
-        "non-existent bedrock-runtime: prefix, and AWS's own documented typo ListTagsForResources."
+        "non-existent bedrock-runtime: prefix, bedrock-runtime habits carried over (bedrock-mantle:InvokeModel "
+        "is CreateInference, bedrock-mantle:ListFoundationModels is ListModels) and AWS's own documented typo "
+        "ListTagsForResources."
     ),
     example='"Action": ["bedrock-runtime:InvokeModel", "bedrock-mantle:ListTagsForResources"]',
     fix="Use the action the finding suggests (bedrock-mantle:<Name> for the Mantle endpoint).",

@@ -13,8 +13,18 @@ from mantlekit.lint.rules._common import cite
 from mantlekit.lint.rules.base import Rule
 
 #: Capabilities that make a principal a user of Mantle rather than a manager of it.
+#: Reading the account's data-retention mode changes nothing, so it is use too.
 USE_CAPABILITIES = frozenset(
-    {"list-models", "get-model", "inference", "responses-state", "count-tokens", "files", "projects-read"}
+    {
+        "list-models",
+        "get-model",
+        "inference",
+        "responses-state",
+        "count-tokens",
+        "files",
+        "projects-read",
+        "retention-read",
+    }
 )
 
 

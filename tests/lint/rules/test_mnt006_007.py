@@ -46,6 +46,45 @@ def test_wildcard_matching_nothing_and_not_action():
     assert [f.rule for f in findings("MNT006", docs=(deny,))] == ["MNT006"]
 
 
+NEVER_EXISTED = [
+    (
+        "bedrock-mantle:InvokeModel",
+        "bedrock-mantle:CreateInference",
+        " (bedrock:InvokeModel is the action of the bedrock endpoints)",
+    ),
+    (
+        "bedrock-mantle:InvokeModelWithResponseStream",
+        "bedrock-mantle:CreateInference",
+        " (bedrock:InvokeModelWithResponseStream is the action of the bedrock endpoints)",
+    ),
+    (
+        "bedrock-mantle:ListFoundationModels",
+        "bedrock-mantle:ListModels",
+        " (bedrock:ListFoundationModels is the action of the bedrock endpoints)",
+    ),
+    ("bedrock-mantle:ListTagsForResources", "bedrock-mantle:ListTagsForResource", ""),
+]
+
+
+@pytest.mark.parametrize(("action", "real", "note"), NEVER_EXISTED)
+def test_actions_that_never_existed_name_the_real_action(action, real, note):
+    [f] = findings("MNT006", docs=(allow(action),))
+    assert f.message == f"{action}: no such bedrock-mantle action; on the Mantle endpoint this is {real}{note}"
+    assert f.details["suggestion"] == real
+    assert f.fix == f'use "{real}"'
+    assert f.line == 6  # the Action element of the statement
+
+
+@pytest.mark.parametrize(("action", "real", "note"), NEVER_EXISTED)
+def test_actions_that_never_existed_are_reported_once_even_in_a_deny(action, real, note):
+    deny = policy({"Effect": "Deny", "Action": [action.upper()], "Resource": "*"})
+    docs = (deny,)
+    [f] = findings("MNT006", docs=docs)
+    assert f.message.startswith(f"{action.upper()}: no such bedrock-mantle action; on the Mantle endpoint")
+    assert f.details["suggestion"] == real
+    assert findings("IAM003", docs=docs) == [] and findings("IAM002", docs=docs) == []
+
+
 def test_not_reported_twice_by_general_rules():
     docs = (allow(["bedrock-mantle:ListTagsForResources", "bedrock-runtime:InvokeModel"]),)
     assert findings("IAM002", docs=docs) == [] and findings("IAM003", docs=docs) == []

@@ -40,3 +40,37 @@ def test_missing_declared_capability():
         ("responses-state", "GET /v1/responses/{response_id}"),
     ]
     assert findings("MNT009", principals=(principal(managed("AmazonBedrockMantleFullAccess"), needs=("files",)),)) == []
+
+
+READ_PROJECTS = {
+    "Effect": "Allow",
+    "Action": ["bedrock-mantle:Get*", "bedrock-mantle:List*"],
+    "Resource": "arn:aws:bedrock-mantle:*:*:project/*",
+}
+
+
+def test_account_wide_retention_read_is_judged_on_star_once_whatever_the_projects():
+    """GetAccountDataRetention has no resource type: Get* on project/* (AmazonBedrockMantleReadOnly's shape)
+    does not grant it, and the finding is about the account, not each project."""
+    p = principal(
+        policy(READ_PROJECTS), kind="role", projects=("proj_abc123", "proj_other9"), needs=("retention-read",)
+    )
+    [f] = findings("MNT009", principals=(p,))
+    assert f.message == (
+        "bot cannot use retention-read in the account (GET /v1/data_retention → "
+        "bedrock-mantle:GetAccountDataRetention): no statement in the identity-based policies allows it"
+    )
+    assert (f.details["route"], f.details["resource"]) == ("GET /v1/data_retention", "*")
+    assert f.details["suggested_statement"] == {
+        "Effect": "Allow",
+        "Action": "bedrock-mantle:GetAccountDataRetention",
+        "Resource": "*",
+    }
+    star = policy({"Effect": "Allow", "Action": "bedrock-mantle:GetAccountDataRetention", "Resource": "*"})
+    assert findings("MNT009", principals=(principal(star, kind="role", needs=("retention-read",)),)) == []
+
+
+def test_reading_the_retention_mode_is_use_so_management_power_is_still_flagged():
+    admin = policy({"Effect": "Allow", "Action": "bedrock-mantle:*", "Resource": "*"})
+    [f] = findings("MNT008", principals=(principal(admin, kind="role", needs=("inference", "retention-read")),))
+    assert "PutAccountDataRetention" in f.message
