@@ -382,3 +382,21 @@ CONSOLE_KEY_POLICY = "AmazonBedrockLimitedAccess"
 
 def managed_policy_arn(name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::aws:policy/{name}"
+
+
+# --- Workloads and CloudFormation support of projects [7], [8] ----------------------------------------------
+#: The CloudFormation resource type of a Mantle project [2], and the regions where Mantle serves but
+#: CloudFormation has no such resource type
+#: (cfn-lint 1.58.0 region schemas, 2026-10-20: "E3006 Resource type 'AWS::BedrockMantle::Project' does not
+#: exist in 'eu-central-1'"; mantle-facts.md §8). A stack with a project resource fails there; the default
+#: project and the Projects API (``POST /v1/organization/projects``) work.
+CFN_PROJECT_TYPE = "AWS::BedrockMantle::Project"
+CFN_PROJECT_UNSUPPORTED_REGIONS: frozenset[str] = frozenset({"ap-southeast-2", "eu-central-1", "eu-south-1"})
+#: The Mantle endpoint in a URL or host name: ``bedrock-mantle.<region>.api.aws`` (any path: ``/v1``,
+#: ``/openai/v1``, ``/anthropic``) or an interface endpoint's own name
+#: ``vpce-<id>-<suffix>.bedrock-mantle.<region>.vpce.amazonaws.com`` [1], [7]. The region may be a
+#: ``${...}`` placeholder left in the text. ``bedrock-runtime`` / ``bedrock`` hosts are not Mantle.
+ENDPOINT_HOST_RE = re.compile(
+    r"(?<![A-Za-z0-9-])" + re.escape(SERVICE_PREFIX) + r"\."
+    r"(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+|\$\{[^}]*\})\.(?:api\.aws|vpce\.amazonaws\.com)(?![A-Za-z0-9-])"
+)
