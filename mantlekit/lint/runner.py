@@ -77,11 +77,15 @@ def lint_inventory(inv: Inventory, config: Config, *, done: Sequence[Finding] = 
     rules = _rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
+    resource_rules = [r for r in rules if r.check_resource is not None]
     findings: list[Finding] = list(done)
     linted_files = [*inv.files, *(p.source.file for p in inv.documents)]
     for policy in [*config.documents_not_in(linted_files), *inv.documents]:
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
+    for resource in inv.resources:
+        for r in resource_rules:
+            findings.extend(r.check_resource(resource))  # type: ignore[misc]
     accesses = []
     principals = [*config.principals, *inv.principals]
     if principals:

@@ -30,6 +30,9 @@ service-specific credential, i.e. a long-term key. A role tagged ``short-term`` 
 A principal's ``projects`` are the Mantle project ARNs its Allow statements name (a wildcard id counts as
 the default project of that region and account); none named means the default project.
 
+``AWS::BedrockMantle::Project`` resources are also recorded in ``Inventory.resources`` with the stack's
+region when the stack pins one (rule MNT011).
+
 Placeholders and intrinsic functions
 ------------------------------------
 Pseudo parameters resolve to :data:`PSEUDO_PLACEHOLDERS` unless the stack pins them (a cloud assembly
@@ -81,7 +84,7 @@ from mantlekit.iam.locate import JsonLocator, Locator
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
-from mantlekit.lint.inventory import Inventory, Principal
+from mantlekit.lint.inventory import Inventory, Principal, TemplateResource
 
 Path = tuple[Hashable, ...]
 
@@ -548,6 +551,7 @@ class _Template:
             self._resource(lid, res["Type"], self.props(lid))
         self._key_resources()
         self._principals()
+        self._project_resources()
         return self.inv
 
     def props(self, lid: str) -> dict[str, Any]:
@@ -1217,6 +1221,25 @@ class _Template:
                     construct_path=self.construct_path(lid),
                     arn=e.arn if (account and e.literal_name) else None,
                     tags=tags,
+                )
+            )
+
+    def _project_resources(self) -> None:
+        """Record each Mantle project resource, with the stack's region when the stack pins it (MNT011)."""
+        for lid, res in self.resources.items():
+            if res["Type"] != PROJECT_TYPE:
+                continue
+            line, col = self.where(("Resources", lid))
+            self.inv.resources.append(
+                TemplateResource(
+                    PROJECT_TYPE,
+                    lid,
+                    self.file,
+                    line,
+                    col,
+                    self.label(lid),
+                    self.construct_path(lid),
+                    self.stack.region,
                 )
             )
 
