@@ -30,8 +30,11 @@ service-specific credential, i.e. a long-term key. A role tagged ``short-term`` 
 A principal's ``projects`` are the Mantle project ARNs its Allow statements name (a wildcard id counts as
 the default project of that region and account); none named means the default project.
 
-``AWS::BedrockMantle::Project`` resources are also recorded in ``Inventory.resources`` with the stack's
-region when the stack pins one (rule MNT011).
+A role that runs a Mantle workload (a Lambda function, ECS task, App Runner service, Batch job, AgentCore
+runtime or EC2 instance whose environment or user data names the Mantle endpoint or a project; see
+:mod:`.workloads`) needs ``list-models`` and ``inference`` on the projects it names, and is placed on the
+variable that shows it. ``AWS::BedrockMantle::Project`` resources are also recorded in
+``Inventory.resources`` with the stack's region when the stack pins one (rule MNT011).
 
 Placeholders and intrinsic functions
 ------------------------------------
@@ -76,7 +79,7 @@ import json
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
@@ -85,6 +88,9 @@ from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Pol
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import Inventory, Principal, TemplateResource
+
+if TYPE_CHECKING:
+    from mantlekit.lint.readers.workloads import RoleUse
 
 Path = tuple[Hashable, ...]
 
@@ -485,6 +491,7 @@ class _Template:
         self.attached: dict[str, list[Policy]] = {}  # entity lid -> policies attached from outside it
         self.members: dict[str, dict[str, Guards]] = {}  # user lid -> group lid -> guards
         self.key_refs: dict[str, str] = {}  # user lid -> custom resource lid issuing a bedrock credential
+        self.workloads: dict[str, RoleUse] = {}  # role lid -> the Mantle workloads that run with it
 
     # --- errors and places --------------------------------------------------------------------------------
 
@@ -550,6 +557,9 @@ class _Template:
         for lid, res in self.resources.items():
             self._resource(lid, res["Type"], self.props(lid))
         self._key_resources()
+        from mantlekit.lint.readers import workloads  # imports this module: not at the top
+
+        self.workloads = workloads.find(self)
         self._principals()
         self._project_resources()
         return self.inv
@@ -1223,6 +1233,9 @@ class _Template:
                     tags=tags,
                 )
             )
+            use = self.workloads.get(lid)
+            if use is not None:  # a Lambda function, task, ... whose configuration points at Mantle
+                use.apply(self.inv.principals[-1], self, own)
 
     def _project_resources(self) -> None:
         """Record each Mantle project resource, with the stack's region when the stack pins it (MNT011)."""
