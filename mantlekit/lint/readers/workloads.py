@@ -283,17 +283,22 @@ def _roles(t: _Template, typ: str, raw: Any) -> list[str]:
 
 
 def _instance_profile(t: _Template, raw: Any) -> str | None:
+    """The template instance profile a ``Ref``/``GetAtt``, name or ARN names."""
     profiles = [lid for lid, r in t.resources.items() if r["Type"] == "AWS::IAM::InstanceProfile"]
     if isinstance(raw, dict) and len(raw) == 1:
         k, a = next(iter(raw.items()))
-        target = a if k == "Ref" else a.split(".", 1)[0] if k == "Fn::GetAtt" and isinstance(a, str) else None
-        if k == "Fn::GetAtt" and isinstance(a, list) and a:
-            target = a[0]
-        if target in profiles:
-            return str(target)
+        target: Any = None
+        if k == "Ref":
+            target = a
+        elif k == "Fn::GetAtt":
+            target = a.split(".", 1)[0] if isinstance(a, str) else (a[0] if isinstance(a, list) and a else None)
+        if isinstance(target, str) and target in profiles:
+            return target
     value = _text(_collapse(t.res(raw)))
+    if value is None:
+        return None
     for lid in profiles:
-        if value is not None and value in (t.resource_ref(lid), t.getatt(lid, "Arn")):
+        if value in (t.resource_ref(lid), t.getatt(lid, "Arn")):
             return lid
     return None
 
