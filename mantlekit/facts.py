@@ -521,3 +521,14 @@ CONSOLE_KEY_USER_RE = re.compile(r"^BedrockAPIKey-[a-z0-9]{4}$")
 
 def managed_policy_arn(name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::aws:policy/{name}"
+
+
+# --- Workloads [7], [8] ------------------------------------------------------------------------------------
+#: The Mantle endpoint in a URL or host name: ``bedrock-mantle.<region>.api.aws`` (any path: ``/v1``,
+#: ``/openai/v1``, ``/anthropic``) or an interface endpoint's own name
+#: ``vpce-<id>-<suffix>.bedrock-mantle.<region>.vpce.amazonaws.com`` [1], [7]. The region may be a
+#: ``${...}`` placeholder left in the text. ``bedrock-runtime`` / ``bedrock`` hosts are not Mantle.
+ENDPOINT_HOST_RE = re.compile(
+    r"(?<![A-Za-z0-9-])" + re.escape(SERVICE_PREFIX) + r"\."
+    r"(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+|\$\{[^}]*\})\.(?:api\.aws|vpce\.amazonaws\.com)(?![A-Za-z0-9-])"
+)

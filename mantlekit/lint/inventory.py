@@ -136,6 +136,44 @@ class Principal(ValueRecord):
         return tuple(out)
 
 
+class TemplateResource(ValueRecord):
+    """A template resource that a rule checks by itself, not through a policy (e.g. where a Mantle project
+    resource can be deployed). The reader records only the types some rule looks at."""
+
+    type: str
+    logical_id: str
+    file: str
+    line: int
+    column: int
+    #: Logical id, plus `` (construct/path)`` from a cloud assembly, for reports.
+    label: str
+    construct_path: str | None
+    #: The stack's region when it is known (a cloud assembly with an environment); None for a bare template.
+    region: str | None
+
+    __slots__ = _fields = ("type", "logical_id", "file", "line", "column", "label", "construct_path", "region")
+
+    def __init__(
+        self,
+        type: str,
+        logical_id: str,
+        file: str,
+        line: int = 1,
+        column: int = 1,
+        label: str | None = None,
+        construct_path: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.type = type
+        self.logical_id = logical_id
+        self.file = file
+        self.line = line
+        self.column = column
+        self.label = label or logical_id
+        self.construct_path = construct_path
+        self.region = region
+
+
 class Inventory(ValueRecord):
     """Everything read from the inputs of one run."""
 
@@ -145,8 +183,10 @@ class Inventory(ValueRecord):
     errors: list[InputError]
     #: Files that were read and recognised (for the summary).
     files: list[str]
+    #: Template resources that resource rules check (see :class:`TemplateResource`).
+    resources: list[TemplateResource]
 
-    __slots__ = _fields = ("documents", "principals", "errors", "files")
+    __slots__ = _fields = ("documents", "principals", "errors", "files", "resources")
 
     def __init__(
         self,
@@ -154,14 +194,17 @@ class Inventory(ValueRecord):
         principals: list[Principal] | None = None,
         errors: list[InputError] | None = None,
         files: list[str] | None = None,
+        resources: list[TemplateResource] | None = None,
     ) -> None:
         self.documents = [] if documents is None else documents
         self.principals = [] if principals is None else principals
         self.errors = [] if errors is None else errors
         self.files = [] if files is None else files
+        self.resources = [] if resources is None else resources
 
     def extend(self, other: Inventory) -> None:
         self.documents += other.documents
         self.principals += other.principals
         self.errors += other.errors
         self.files += other.files
+        self.resources += other.resources

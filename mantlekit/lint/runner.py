@@ -84,6 +84,7 @@ def lint_inventory(
     rules = _rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
+    resource_rules = [r for r in rules if r.check_resource is not None]
     declared: list[Principal] = []
     if config.declared:
         from mantlekit.lint.infer import apply_declarations
@@ -95,6 +96,9 @@ def lint_inventory(
     for policy in documents:
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
+    for resource in inv.resources:
+        for r in resource_rules:
+            findings.extend(r.check_resource(resource))  # type: ignore[misc]
     accesses = []
     principals = [*config.principals, *inv.principals]
     if principal_rules:

@@ -30,6 +30,12 @@ service-specific credential, i.e. a long-term key. A role tagged ``short-term`` 
 A principal's ``projects`` are the Mantle project ARNs its Allow statements name (a wildcard id counts as
 the default project of that region and account); none named means the default project.
 
+A role that runs a Mantle workload (a Lambda function, ECS task, App Runner service, Batch job, AgentCore
+runtime or EC2 instance whose environment or user data names the Mantle endpoint or a project; see
+:mod:`.workloads`) needs ``list-models`` and ``inference`` on the projects it names, and is placed on the
+variable that shows it. ``AWS::BedrockMantle::Project`` resources are also recorded in
+``Inventory.resources`` with the stack's region when the stack pins one (rule MNT011).
+
 Placeholders and intrinsic functions
 ------------------------------------
 Pseudo parameters resolve to :data:`PSEUDO_PLACEHOLDERS` unless the stack pins them (a cloud assembly
@@ -73,7 +79,7 @@ import json
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
@@ -82,7 +88,17 @@ from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Pol
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.infer import infer_projects
-from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
+from mantlekit.lint.inventory import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    UNRESOLVED,
+    Inventory,
+    Principal,
+    TemplateResource,
+)
+
+if TYPE_CHECKING:
+    from mantlekit.lint.readers.workloads import RoleUse
 
 Path = tuple[Hashable, ...]
 
@@ -106,7 +122,7 @@ RESOURCE_POLICIES: dict[str, str] = {
     "AWS::Logs::ResourcePolicy": "PolicyDocument",
     "AWS::OpenSearchService::Domain": "AccessPolicies",
 }
-PROJECT_TYPE = "AWS::BedrockMantle::Project"
+PROJECT_TYPE = facts.PROJECT_RESOURCE_TYPE
 _SECTIONS = ("Parameters", "Conditions", "Mappings", "Outputs", "Transform")
 _ENTITY_TYPES = {"AWS::IAM::User": "user", "AWS::IAM::Role": "role", "AWS::IAM::Group": "group"}
 _NAME_PROP = {"user": "UserName", "role": "RoleName", "group": "GroupName"}
@@ -437,6 +453,7 @@ class _Template:
         self.attached: dict[str, list[Policy]] = {}  # entity lid -> policies attached from outside it
         self.members: dict[str, dict[str, Guards]] = {}  # user lid -> group lid -> guards
         self.key_refs: dict[str, str] = {}  # user lid -> custom resource lid issuing a bedrock credential
+        self.workloads: dict[str, RoleUse] = {}  # role lid -> the Mantle workloads that run with it
 
     # --- errors and places --------------------------------------------------------------------------------
 
@@ -502,7 +519,11 @@ class _Template:
         for lid, res in self.resources.items():
             self._resource(lid, res["Type"], self.props(lid))
         self._key_resources()
+        from mantlekit.lint.readers import workloads  # imports this module: not at the top
+
+        self.workloads = workloads.find(self)
         self._principals()
+        self._project_resources()
         return self.inv
 
     def props(self, lid: str) -> dict[str, Any]:
@@ -1172,6 +1193,28 @@ class _Template:
                     construct_path=self.construct_path(lid),
                     arn=e.arn if (account and e.literal_name) else None,
                     tags=tags,
+                )
+            )
+            use = self.workloads.get(lid)
+            if use is not None:  # a Lambda function, task, ... whose configuration points at Mantle
+                use.apply(self.inv.principals[-1], self, own)
+
+    def _project_resources(self) -> None:
+        """Record each Mantle project resource, with the stack's region when the stack pins it (MNT011)."""
+        for lid, res in self.resources.items():
+            if res["Type"] != PROJECT_TYPE:
+                continue
+            line, col = self.where(("Resources", lid))
+            self.inv.resources.append(
+                TemplateResource(
+                    PROJECT_TYPE,
+                    lid,
+                    self.file,
+                    line,
+                    col,
+                    self.label(lid),
+                    self.construct_path(lid),
+                    self.stack.region,
                 )
             )
 

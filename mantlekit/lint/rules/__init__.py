@@ -18,6 +18,7 @@ RULE_MODULES = (
     "mnt008_management_power",
     "mnt009_missing_capability",
     "mnt010_live_keys",
+    "mnt011_project_region",
     "iam001_structure",
     "iam002_unknown_prefix",
     "iam003_unknown_action",

@@ -13,11 +13,12 @@ from mantlekit.lint.findings import Finding
 if TYPE_CHECKING:
     from mantlekit.catalog import Catalog
     from mantlekit.lint.access import PrincipalAccess
-    from mantlekit.lint.inventory import Principal
+    from mantlekit.lint.inventory import Principal, TemplateResource
 
 T = TypeVar("T")
 DocumentCheck = Callable[[Policy], Iterable[Finding]]
 PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
+ResourceCheck = Callable[["TemplateResource"], Iterable[Finding]]
 
 
 class Rule(FrozenRecord):
@@ -30,6 +31,8 @@ class Rule(FrozenRecord):
     fix: str
     check_document: DocumentCheck | None
     check_principal: PrincipalCheck | None
+    #: For rules about a template resource itself (Inventory.resources), not about a policy or principal.
+    check_resource: ResourceCheck | None
 
     __slots__ = _fields = (
         "id",
@@ -41,6 +44,7 @@ class Rule(FrozenRecord):
         "fix",
         "check_document",
         "check_principal",
+        "check_resource",
     )
 
     def __init__(
@@ -54,6 +58,7 @@ class Rule(FrozenRecord):
         fix: str,
         check_document: DocumentCheck | None = None,
         check_principal: PrincipalCheck | None = None,
+        check_resource: ResourceCheck | None = None,
     ) -> None:
         self.id = id
         self.name = name
@@ -64,6 +69,7 @@ class Rule(FrozenRecord):
         self.fix = fix
         self.check_document = check_document
         self.check_principal = check_principal
+        self.check_resource = check_resource
 
     def explain(self) -> str:
         """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown)."""
@@ -97,6 +103,16 @@ class Rule(FrozenRecord):
         if policy.source.label:
             d.setdefault("label", policy.source.label)
         return Finding(self.id, self.severity, message, policy.source.file, line, col, None, fix or self.fix, d)
+
+    def at_resource(self, resource: TemplateResource, message: str, **details: Any) -> Finding:
+        """A finding placed on a template resource (its logical id's line)."""
+        d = {k: v for k, v in details.items() if v is not None}
+        d.setdefault("label", resource.label)
+        if resource.construct_path:
+            d.setdefault("construct_path", resource.construct_path)
+        return Finding(
+            self.id, self.severity, message, resource.file, resource.line, resource.column, None, self.fix, d
+        )
 
     def at_principal(
         self,

@@ -47,6 +47,10 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     needs = set(principal.effective_needs())
     if not principal.is_key and not (needs and needs <= USE_CAPABILITIES):
         return
+    if not principal.is_key and principal.inferred is not None:
+        # A workload's needs are guessed from what it calls (list models, inference); what else its role is
+        # for nobody wrote down, so its other grants are not evidence of too much power. A key's are.
+        return
     needed = set(facts.capability_actions(*needs)) if needs else set()
     project = principal.project_arns()[0]
     granted = []

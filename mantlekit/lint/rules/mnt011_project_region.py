@@ -1,0 +1,55 @@
+"""MNT011: a Mantle project resource in a stack whose region CloudFormation serves without that type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mantlekit import facts
+from mantlekit.lint.findings import Finding
+from mantlekit.lint.inventory import TemplateResource
+from mantlekit.lint.rules.base import Rule
+
+PROJECT_TYPE = facts.PROJECT_RESOURCE_TYPE
+
+
+def _check(resource: TemplateResource) -> Iterator[Finding]:
+    # Only where the stack's region is known: a bare template can be deployed anywhere.
+    if resource.type != PROJECT_TYPE or resource.region not in facts.CFN_PROJECT_UNSUPPORTED_REGIONS:
+        return
+    yield RULE.at_resource(
+        resource,
+        f"{PROJECT_TYPE} {resource.logical_id} cannot be deployed in {resource.region}: CloudFormation has no "
+        f"{PROJECT_TYPE} resource type there, although Mantle serves the region; use the default project, or "
+        "create the project with the Projects API (POST /v1/organization/projects) and pass its id to the stack",
+        region=resource.region,
+        resource_type=resource.type,
+    )
+
+
+RULE = Rule(
+    id="MNT011",
+    name="project-type-not-in-region",
+    severity="error",
+    summary=(
+        "A stack with an AWS::BedrockMantle::Project resource targets a region where Mantle serves but "
+        "CloudFormation does not register that resource type (ap-southeast-2, eu-central-1, eu-south-1)."
+    ),
+    rationale=(
+        "CloudFormation resource types are registered region by region, and AWS::BedrockMantle::Project is "
+        "missing from three regions that have the bedrock-mantle endpoint. A stack that declares a project "
+        "there fails validation when it is created or changed ('Unrecognized resource types'), so nothing in "
+        "it is deployed. The rule fires only when the stack's region is known: a cloud assembly stack with an "
+        "explicit environment (aws://<account>/<region>); a bare template can be deployed anywhere."
+    ),
+    example=(
+        'cdk.Stack(app, "Chat", env=cdk.Environment(account="111122223333", region="eu-central-1")) with '
+        'aws_bedrockmantle.CfnProject(stack, "Project", name="chat"): the deployment of the whole stack fails.'
+    ),
+    fix=(
+        "Use the account's default project there (no resource: requests without an OpenAI-Project header go "
+        "to it), or create the project outside CloudFormation with the Projects API "
+        '(POST https://bedrock-mantle.<region>.api.aws/v1/organization/projects {"name": ...}) and pass its id '
+        "and ARN to the stack as parameters; grant on arn:aws:bedrock-mantle:<region>:<account>:project/<id>."
+    ),
+    check_resource=_check,
+)
