@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
+from mantlekit.iam.match import open_ended_arn
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule, value_problems
@@ -19,6 +20,8 @@ def arn_problem(arn: str) -> str | None:
     """Why ``arn`` cannot name a bedrock-mantle resource, or None. Wildcards and placeholders pass."""
     parts = arn.split(":", 5)
     if len(parts) < 6:
+        if open_ended_arn(arn):
+            return None  # arn:aws:bedrock-mantle:* matches every Mantle ARN (see open_ended_arn)
         return "an ARN has six colon-separated parts (arn:partition:bedrock-mantle:region:account:type/id)"
     partition, region, account, resource = parts[1], parts[3], parts[4], parts[5]
     if region and not _WILD.search(region) and region not in facts.REGIONS:
