@@ -55,16 +55,32 @@ CFN_PROJECT_UNSUPPORTED_REGIONS: frozenset[str] = frozenset({"ap-southeast-2", "
 CFN_PROJECT_REGIONS: frozenset[str] = REGIONS - CFN_PROJECT_UNSUPPORTED_REGIONS
 
 
+#: Region-name shapes of each partition other than ``aws``, as the AWS SDKs' ``partitions.json`` gives them
+#: (``regionRegex``; aws-sdk-js-v3 ``packages/util-endpoints/src/lib/aws/partitions.json``): aws-cn ``^cn-``,
+#: aws-us-gov ``^us-gov-``, aws-iso ``^us-iso-``, aws-iso-b ``^us-isob-``, aws-iso-e ``^eu-isoe-``, aws-iso-f
+#: ``^us-isof-``, aws-eusc ``^eusc-(de)-``, each followed by ``\w+-\d+``; everything else is ``aws``
+#: (``^(us|eu|ap|sa|ca|me|af|il|mx)-``). mantle-facts.md §8 names the ISO and EUSC regions where
+#: ``AWS::BedrockMantle::Project`` is registered.
+_PARTITION_REGIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"^{prefix}-\w+-\d+$"), partition)
+    for prefix, partition in (
+        ("cn", "aws-cn"),
+        ("us-gov", "aws-us-gov"),
+        ("us-iso", "aws-iso"),
+        ("us-isob", "aws-iso-b"),
+        ("eu-isoe", "aws-iso-e"),
+        ("us-isof", "aws-iso-f"),
+        ("eusc-de", "aws-eusc"),
+    )
+)
+
+
 def partition_of(region: str) -> str:
-    """The ARN partition of a region name (``aws``, ``aws-us-gov``, ``aws-cn``, ...)."""
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
+    """The ARN partition of a region name (``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso``, ``aws-iso-b``,
+    ``aws-iso-e``, ``aws-iso-f``, ``aws-eusc``). A name of no known shape is taken as ``aws``, as the SDKs do."""
+    for shape, partition in _PARTITION_REGIONS:
+        if shape.match(region):
+            return partition
     return "aws"
 
 

@@ -77,6 +77,18 @@ def any_action_matches(patterns: Iterable[str], action: str) -> bool:
 # --- variables and patterns ------------------------------------------------------------------------------
 
 
+def open_ended_arn(pattern: str) -> bool:
+    """True for an ARN pattern with fewer than six colon-separated segments whose last segment ends in ``*``
+    (``arn:aws:bedrock:*``, ``arn:aws:s3*``): IAM completes it with wildcards instead of rejecting it.
+
+    "If the * wildcard is the last character of a resource ARN segment, it can expand to match beyond the
+    colon boundaries." (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)
+    :func:`pattern_matches` already treats such a ``*`` as running past colons, so the pattern matches every
+    ARN that begins with its text; this only tells the ARN-shape rules not to call it malformed.
+    """
+    return pattern.startswith("arn:") and pattern.count(":") < 5 and pattern.endswith("*")
+
+
 def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str]) -> list[tuple[str, str]] | None:
     """Split a pattern into ("lit", text) and ("wild", "*"|"?") pieces, substituting policy variables.
 

@@ -165,6 +165,11 @@ def _toml() -> Any:
     return tomllib
 
 
+def file_identity(path: str) -> object:
+    """What makes two paths the same file (see :func:`_identity`), for callers outside this module."""
+    return _identity(path)
+
+
 def _identity(path: str) -> object:
     """What makes two paths the same file: device and inode (one stat, where realpath needs one per
     directory level); the path itself for display names such as ``<config>`` or a file that is gone."""

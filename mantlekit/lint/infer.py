@@ -29,6 +29,7 @@ from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
 from mantlekit.iam.model import IDENTITY, Policy, Statement
+from mantlekit.lint.config import display_path, file_identity
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
 
@@ -145,13 +146,7 @@ def _pins_account(policy: Policy) -> bool:
 
 def _identity(policy: Policy) -> tuple[object, object]:
     """Which document of which file ``policy`` is, whichever path or reader produced it."""
-    file = policy.source.file
-    try:
-        st = os.stat(file)
-        where: object = (st.st_dev, st.st_ino)
-    except (OSError, ValueError):
-        where = file
-    return where, policy.path
+    return file_identity(policy.source.file), policy.path
 
 
 def claimed(principals: Iterable[Principal]) -> set[tuple[object, object]]:
@@ -237,8 +232,6 @@ def apply_declarations(declared: Sequence[Declaration], inv: Inventory) -> list[
     policies and boundary. A template outside the linted paths is read (and linted) here. An entry that
     names no principal of its template is an input error at the entry's line. Returns the principals
     declared, which inference leaves alone."""
-    from mantlekit.lint.config import display_path
-
     out: list[Principal] = []
     for d in declared:
         if not any(_under(f, d.template) for f in inv.files):

@@ -24,6 +24,7 @@ from mantlekit.lint.findings import Finding, InputError
 from mantlekit.lint.infer import key_token_type
 from mantlekit.lint.readers import POLICY_READER, read_file
 from mantlekit.lint.rules.base import Rule
+from mantlekit.lint.runner import Boundaries, as_used
 
 #: Below this many files per extra worker a fork costs more than it saves.
 MIN_FILES_PER_JOB = 50
@@ -58,10 +59,13 @@ BATCH = 64
 _POLICY_ONLY = [POLICY_READER]
 
 
-def lint_loose_files(paths: Sequence[str], rules: Sequence[Rule]) -> list[FileResult | None]:
+def lint_loose_files(
+    paths: Sequence[str], rules: Sequence[Rule], boundaries: Boundaries = frozenset()
+) -> list[FileResult | None]:
     """For each path, a :class:`FileResult` if it is a loose policy document (read, normalised and
     checked by the document ``rules``) or could not be read; None when another reader must handle the
-    file (a template, an assembly, account details)."""
+    file (a template, an assembly, account details). ``boundaries``: documents the configuration uses as
+    permissions boundaries (see :func:`mantlekit.lint.runner.boundary_documents`)."""
     out: list[FileResult | None] = []
     for start in range(0, len(paths), BATCH):
         batch = paths[start : start + BATCH]
@@ -70,7 +74,8 @@ def lint_loose_files(paths: Sequence[str], rules: Sequence[Rule]) -> list[FileRe
                 out.append(None)  # not a loose policy: another reader's
                 continue
             try:
-                findings = [f for doc in inv.documents for r in rules for f in r.check_document(doc)]  # type: ignore[misc]
+                docs = as_used(inv.documents, boundaries)
+                findings = [f for doc in docs for r in rules for f in r.check_document(doc)]  # type: ignore[misc]
             except RecursionError:
                 out.append(FileResult([], [InputError(path, "nested too deeply to be read")], False))
             else:
@@ -92,7 +97,9 @@ def usable_jobs(requested: int, files: int) -> int:
     return max(1, min(requested, files // MIN_FILES_PER_JOB))
 
 
-def lint_files(paths: Sequence[str], rules: Sequence[Rule], jobs: int) -> list[FileResult | None]:
+def lint_files(
+    paths: Sequence[str], rules: Sequence[Rule], jobs: int, boundaries: Boundaries = frozenset()
+) -> list[FileResult | None]:
     """:func:`lint_loose_files` on up to ``jobs`` processes; results in the order of ``paths``.
 
     The files are cut into chunks, and every process (this one included) takes the next chunk number
@@ -102,7 +109,7 @@ def lint_files(paths: Sequence[str], rules: Sequence[Rule], jobs: int) -> list[F
     here.
     """
     if jobs <= 1:
-        return lint_loose_files(paths, rules)
+        return lint_loose_files(paths, rules, boundaries)
     chunks, order = _chunks(paths, jobs)
     queue_r, queue_w = os.pipe()
     try:
@@ -113,8 +120,8 @@ def lint_files(paths: Sequence[str], rules: Sequence[Rule], jobs: int) -> list[F
     children: list[tuple[int, int]] = []
     try:
         for _ in range(jobs - 1):
-            children.append(_fork(paths, rules, chunks, queue_r))
-        done.update(_work(paths, rules, chunks, queue_r))
+            children.append(_fork(paths, rules, chunks, queue_r, boundaries))
+        done.update(_work(paths, rules, chunks, queue_r, boundaries))
         while children:
             pid, fd = children[0]
             done.update(_collect(pid, fd, chunks))
@@ -126,7 +133,7 @@ def lint_files(paths: Sequence[str], rules: Sequence[Rule], jobs: int) -> list[F
     results: list[FileResult | None] = []
     for k, chunk in enumerate(chunks):
         part = done.get(k)
-        results += part if part is not None else lint_loose_files(paths[chunk.start : chunk.stop], rules)
+        results += part if part is not None else lint_loose_files(paths[chunk.start : chunk.stop], rules, boundaries)
     return results
 
 
@@ -167,7 +174,7 @@ def _chunks(paths: Sequence[str], jobs: int) -> tuple[list[range], list[int]]:
 
 
 def _work(
-    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int
+    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries
 ) -> dict[int, list[FileResult | None]]:
     """Take chunk numbers from the queue until it is empty; lint each chunk."""
     out: dict[int, list[FileResult | None]] = {}
@@ -176,17 +183,19 @@ def _work(
         if len(token) != _TOKEN:
             return out
         k = int.from_bytes(token, "big")
-        out[k] = lint_loose_files(paths[chunks[k].start : chunks[k].stop], rules)
+        out[k] = lint_loose_files(paths[chunks[k].start : chunks[k].stop], rules, boundaries)
 
 
-def _fork(paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int) -> tuple[int, int]:
+def _fork(
+    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries
+) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: never returns, never runs the parent's exit handlers or flushes its buffers
         code = 1
         try:
             os.close(read_fd)
-            payload = pickle.dumps(_work(paths, rules, chunks, queue), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(_work(paths, rules, chunks, queue, boundaries), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(payload)
             code = 0

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from mantlekit._record import ValueRecord
 from mantlekit.catalog import get_catalog
-from mantlekit.lint.config import Config
+from mantlekit.iam.locate import Path
+from mantlekit.iam.model import BOUNDARY, Policy
+from mantlekit.lint.config import Config, file_identity
 from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
-from mantlekit.lint.inventory import Inventory
+from mantlekit.lint.inventory import Inventory, Principal
 from mantlekit.lint.rules import all_rules
 from mantlekit.lint.rules.base import Rule
-
-if TYPE_CHECKING:
-    from mantlekit.iam.model import Policy
-    from mantlekit.lint.inventory import Principal
 
 if TYPE_CHECKING:
     from mantlekit.lint.access import PrincipalAccess
@@ -72,6 +70,42 @@ def _rules(config: Config) -> list[Rule]:
     return [r for r in all_rules() if _selected(r, config)]
 
 
+#: Where the permissions boundaries of a run are written: (file identity, path of the document in the file).
+Boundaries = frozenset[tuple[object, Path]]
+
+
+def boundary_documents(principals: Iterable[Principal]) -> Boundaries:
+    """Every document some principal uses as its permissions boundary (a template's or account's
+    ``PermissionsBoundary``, a configuration's ``boundary = "..."``).
+
+    Document rules see one document at a time, and a loose file or a template's managed policy is read as
+    an identity policy; what it is used as shows only in the principals. A boundary caps permissions and
+    grants nothing, so rules that judge what a document grants (IAM008) must know.
+    """
+    return frozenset(
+        (file_identity(p.policies.boundary.source.file), p.policies.boundary.path)
+        for p in principals
+        if p.policies.boundary is not None
+    )
+
+
+def as_used(policies: Iterable[Policy], boundaries: Boundaries) -> list[Policy]:
+    """``policies`` as the document rules should see them: one used as a boundary has kind ``boundary``.
+    Without boundaries nothing is looked up (a stat per file costs more than the rules on a small file)."""
+    if not boundaries:
+        return list(policies)
+    ids: dict[str, object] = {}
+    out = []
+    for p in policies:
+        if p.kind != BOUNDARY:
+            file = p.source.file
+            ident = ids[file] if file in ids else ids.setdefault(file, file_identity(file))
+            if (ident, p.path) in boundaries:
+                p = p.with_kind(BOUNDARY)
+        out.append(p)
+    return out
+
+
 def lint_inventory(
     inv: Inventory, config: Config, *, done: Sequence[Finding] = (), linted: Sequence[Policy] = ()
 ) -> Result:
@@ -93,14 +127,15 @@ def lint_inventory(
     findings: list[Finding] = list(done)
     linted_files = [*inv.files, *(p.source.file for p in inv.documents)]
     documents = [*config.documents_not_in(linted_files), *inv.documents]
-    for policy in documents:
+    principals = [*config.principals, *inv.principals]
+    boundaries = boundary_documents(principals)
+    for policy in as_used(documents, boundaries):
         for r in doc_rules:
             findings.extend(r.check_document(policy))  # type: ignore[misc]
     for resource in inv.resources:
         for r in resource_rules:
             findings.extend(r.check_resource(resource))  # type: ignore[misc]
     accesses = []
-    principals = [*config.principals, *inv.principals]
     if principal_rules:
         # Principals nobody declared, from what the documents say (a key policy no principal uses; a
         # template's or account's user whose policy is a key policy).
@@ -152,8 +187,11 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
     linted: list[Policy] = []
     doc_rules = [r for r in _rules(config) if r.check_document is not None]
     get_catalog().known_actions()  # built once, before the fork, for every worker
+    # Workers lint loose files only; of the principals only the configured ones can name a loose file
+    # as their boundary (a template's or account's principals use documents of their own file).
+    boundaries = boundary_documents(config.principals)
     try:
-        for path, res in zip(files, lint_files(files, doc_rules, workers), strict=True):
+        for path, res in zip(files, lint_files(files, doc_rules, workers, boundaries), strict=True):
             if res is None:
                 inv.extend(read_file(path, chain))
                 continue

@@ -90,13 +90,13 @@ def test_a_failing_worker_changes_nothing(mixed, small_jobs, monkeypatch, failur
     parent = os.getpid()
     real_lint, real_dumps = parallel.lint_loose_files, pickle.dumps
 
-    def flaky_lint(paths, rules):
+    def flaky_lint(paths, rules, *rest):
         if os.getpid() != parent:
             if failure == "raise":
                 raise RuntimeError("boom")
             if failure == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
-        return real_lint(paths, rules)
+        return real_lint(paths, rules, *rest)
 
     def flaky_dumps(obj, *args):
         return real_dumps({0: "nonsense", 10**6: []} if os.getpid() != parent else obj, *args)

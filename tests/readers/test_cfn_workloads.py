@@ -48,7 +48,8 @@ def test_ecs_task_role_with_only_bedrock_actions_cannot_use_mantle():
             15,
             "ChatTaskRole",
             "ChatTaskRole cannot list models on project default (GET /v1/models → bedrock-mantle:ListModels): "
-            f"no statement in the identity-based policies allows it [principal inferred: {BUG_WHY}; {NOTE}]",
+            "no statement in the identity-based policies allows it, so GET /v1/models answers HTTP 404 "
+            f"[principal inferred: {BUG_WHY}; {NOTE}]",
         ),
         (
             "MNT003",

@@ -58,10 +58,20 @@ def severity_for(rule: Rule, verdict: Verdict) -> str:
 
 
 def capability_findings(
-    rule: Rule, principal: Principal, access: PrincipalAccess, capability: str, what: str
+    rule: Rule,
+    principal: Principal,
+    access: PrincipalAccess,
+    capability: str,
+    what: str,
+    *,
+    answers: str | None = None,
 ) -> Iterator[Finding]:
     """Findings for each project of the principal on which ``capability`` is not allowed; for an account-wide
-    capability (data retention) one finding, since every project gets the same answer."""
+    capability (data retention) one finding, since every project gets the same answer.
+
+    ``answers``: what the failing route answers when its action is not allowed (``"HTTP 404"``), for a rule
+    whose users see a symptom that does not point at IAM; the message then ends with it.
+    """
     projects = principal.project_arns()
     if all(r.account_wide for r in facts.capability_routes(capability)):
         projects = projects[:1]
@@ -69,17 +79,22 @@ def capability_findings(
         cell: Cell = access.capability(capability, project)
         if cell.verdict is Verdict.ALLOWED:
             continue
-        yield _cell_finding(rule, principal, cell, what, project)
+        yield _cell_finding(rule, principal, cell, what, project, answers)
 
 
-def _cell_finding(rule: Rule, principal: Principal, cell: Cell, what: str, project: str) -> Finding:
+def _cell_finding(
+    rule: Rule, principal: Principal, cell: Cell, what: str, project: str, answers: str | None = None
+) -> Finding:
     check = cell.failing[0]
     d = check.decision
     route = f"{check.route} → {d.request.action}" if check.route else d.request.action
-    verb = "may not be able to" if d.verdict is Verdict.CONDITIONAL else "cannot"
+    conditional = d.verdict is Verdict.CONDITIONAL
+    verb = "may not be able to" if conditional else "cannot"
     account_wide = check.route is not None and check.route.account_wide
     where = "in the account" if account_wide else f"on project {short_project(project)}"
     msg = f"{principal.name} {verb} {what} {where} ({route}): {why(d)}"
+    if answers and check.route:
+        msg += f", so {check.route} {'may answer' if conditional else 'answers'} {answers}"
     return rule.at_principal(
         principal,
         msg,

@@ -4,13 +4,59 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from mantlekit.catalog import get_catalog
+from mantlekit.catalog.model import ServiceInfo
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule
 
 _WILD = re.compile(r"[*?]|\$\{")
+
+
+def _used_types(svc: ServiceInfo) -> frozenset[str]:
+    """Names of the resource types some action of ``svc`` acts on (memoised per service object)."""
+    used = _USED.get(id(svc))
+    if used is None or used[0] is not svc:
+        used = _USED[id(svc)] = (svc, frozenset(t for a in svc.actions.values() for t, _ in a.resource_types))
+    return used[1]
+
+
+_USED: dict[int, tuple[ServiceInfo, frozenset[str]]] = {}
+
+
+def _known_shape(svc: ServiceInfo | None, arn: str) -> bool:
+    """Whether the catalog knows what ``arn`` is well enough to say an action never acts on it.
+
+    An ARN of another service is plainly not of the action's types. An ARN of the action's own service must
+    have the shape of a resource type that some action of the service acts on. When it matches no type, or
+    only types no action uses, the catalog lacks part of the service: API Gateway's REST (v1, ``/restapis/``)
+    and HTTP/WebSocket (v2, ``/apis/``) pages share the prefix ``apigateway``, and the bundled data kept the
+    v2 resource list of every action both define (``apigateway:POST`` lost ``Resources``, ``RestApis``, ...)
+    and the v2 ARN format of every type both name (``Deployments``, ``Stages``, ...), leaving the v1-only
+    types with no action. "Never allowed" would then be a guess.
+    """
+    if svc is None or arn.split(":", 3)[2:3] != [svc.prefix]:
+        return True
+    # What the ARN is: the types whose format it fits with every placeholder inside one path segment.
+    # ResourceTypeInfo.matches lets the last placeholder hold "/" (object keys, role paths), which is right
+    # for "may this action act on it" but not for "what is it": it takes /restapis/abc/resources for a
+    # RestApi with id "abc/resources". An ARN that fits no type this way (an S3 key with "/" in it, a type
+    # the catalog lost) is not judged: a missed warning costs less than a false "never".
+    kinds = [name for name, rt in svc.resource_types.items() if any(_exact(f).fullmatch(arn) for f in rt.arn_formats)]
+    used = _used_types(svc)
+    return bool(kinds) and all(k in used for k in kinds)
+
+
+@lru_cache(maxsize=4096)
+def _exact(arn_format: str) -> re.Pattern[str]:
+    """``arn_format`` with each ``${...}`` matching one run without ``:`` or ``/``."""
+    pieces = _PLACEHOLDER.split(arn_format)
+    return re.compile("[^:/]+".join(re.escape(p) for p in pieces), re.DOTALL)
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
@@ -35,6 +81,8 @@ def _check(policy: Policy) -> Iterator[Finding]:
             if not types:
                 continue
             if not any(t.matches(arn) for t in types for arn in literal):
+                if not all(_known_shape(svc, arn) for arn in literal):
+                    continue  # the catalog cannot tell what this ARN is, so it cannot say "never"
                 yield RULE.at_statement(
                     st,
                     f"{info.full_name} acts on {', '.join(t.name for t in types)}; none of the statement's "

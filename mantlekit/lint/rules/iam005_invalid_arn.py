@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mantlekit.iam.match import open_ended_arn
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule, value_problems
@@ -14,11 +15,13 @@ def arn_syntax_problem(value: str) -> str | None:
         return None
     if not value.startswith("arn:"):
         return 'not an ARN (an ARN starts with "arn:"; use "*" for all resources)'
-    if value.count(":") < 5:
-        return "an ARN has six colon-separated parts: arn:partition:service:region:account:resource"
     parts = value.split(":", 5)
-    if not parts[1] or not parts[2]:
+    if not all(parts[1:3]):  # a segment that is present; an open-ended ARN may stop before the service
         return "the partition and service parts of an ARN cannot be empty"
+    if len(parts) < 6:
+        if open_ended_arn(value):
+            return None  # IAM completes arn:aws:bedrock:* with wildcards (see open_ended_arn)
+        return "an ARN has six colon-separated parts: arn:partition:service:region:account:resource"
     if not parts[5]:
         return "the resource part of an ARN cannot be empty"
     return None

@@ -21,7 +21,10 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     d = cell.checks[0].decision
     token = principal.token_type
     fix = fix_for(d)
+    details = decision_details(d)
     if d.verdict is Verdict.IMPLICIT_DENY:
+        # The engine's suggestion grants every token type; the fix names the key's own, and the JSON
+        # output must suggest the same statement the text shows.
         stmt = {
             "Effect": "Allow",
             "Action": facts.CALL_WITH_BEARER_TOKEN,
@@ -29,6 +32,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
             "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: token}},
         }
         fix = f"add to the {d.failed_gate}: {json.dumps(stmt)}"
+        details["suggested_statement"] = stmt
     verb = "may not be able to" if d.verdict is Verdict.CONDITIONAL else "cannot"
     yield RULE.at_principal(
         principal,
@@ -37,7 +41,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
         fix=fix,
         severity=severity_for(RULE, d.verdict),
         capability="bearer-token",
-        **decision_details(d),
+        **details,
     )
 
 

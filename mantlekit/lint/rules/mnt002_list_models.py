@@ -13,7 +13,8 @@ from mantlekit.lint.rules.base import Rule
 
 def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     if "list-models" in principal.effective_needs():
-        yield from capability_findings(RULE, principal, access, "list-models", "list models")
+        # The symptom, not the cause, is what the user sees: Mantle answers 404 for a denied ListModels.
+        yield from capability_findings(RULE, principal, access, "list-models", "list models", answers="HTTP 404")
 
 
 RULE = Rule(

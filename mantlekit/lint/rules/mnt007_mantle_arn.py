@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
+from mantlekit.iam.match import open_ended_arn
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule, value_problems
@@ -19,12 +20,19 @@ def arn_problem(arn: str) -> str | None:
     """Why ``arn`` cannot name a bedrock-mantle resource, or None. Wildcards and placeholders pass."""
     parts = arn.split(":", 5)
     if len(parts) < 6:
+        if open_ended_arn(arn):
+            return None  # arn:aws:bedrock-mantle:* matches every Mantle ARN (see open_ended_arn)
         return "an ARN has six colon-separated parts (arn:partition:bedrock-mantle:region:account:type/id)"
-    region, account, resource = parts[3], parts[4], parts[5]
+    partition, region, account, resource = parts[1], parts[3], parts[4], parts[5]
     if region and not _WILD.search(region) and region not in facts.REGIONS:
         return f"Mantle does not exist in region {region!r} (regions: {', '.join(sorted(facts.REGIONS))})"
     if not region:
         return "bedrock-mantle ARNs have a region"
+    expected = facts.partition_of(region)
+    if partition != expected and not _WILD.search(partition) and not _WILD.search(region):
+        # A resource's ARN carries its region's partition; a pattern with another one never matches it.
+        fixed = ":".join(["arn", expected, *parts[2:]])
+        return f"region {region} is in partition {expected}, not {partition}: the ARN never matches (use {fixed})"
     if account and not _WILD.search(account) and not _ACCOUNT.match(account):
         return f"account {account!r} is not a 12-digit account id"
     rtype, sep, rid = resource.partition("/")
@@ -87,17 +95,19 @@ RULE = Rule(
     id="MNT007",
     name="bad-mantle-arn",
     severity="error",
-    summary="A bedrock-mantle ARN has a wrong shape, resource type, project id or region.",
+    summary="A bedrock-mantle ARN has a wrong shape, resource type, project id, region or partition.",
     rationale=(
         "Resource patterns are matched as text: an ARN that cannot exist matches nothing, so the statement "
         "grants or denies nothing and nobody notices until a request fails (or is not blocked). Mantle "
         "projects are arn:<partition>:bedrock-mantle:<region>:<account>:project/<default|proj_...>; the "
-        "bedrock-runtime default project lives under bedrock: and is a different resource."
+        "bedrock-runtime default project lives under bedrock: and is a different resource. The partition "
+        "follows the region: us-gov-west-1 is aws-us-gov, so arn:aws:bedrock-mantle:us-gov-west-1:... never matches."
     ),
     example='"Resource": "arn:aws:bedrock-mantle:us-west-1:111122223333:projects/proj_ABC"',
     fix=(
-        "Write arn:aws:bedrock-mantle:<region>:<account>:project/<id> with a Mantle region and an id of "
-        "'default' or proj_<lower-case letters and digits>."
+        "Write arn:<partition>:bedrock-mantle:<region>:<account>:project/<id> with a Mantle region, the "
+        "region's partition (aws, or aws-us-gov for us-gov-west-1) and an id of 'default' or "
+        "proj_<lower-case letters and digits>."
     ),
     check_document=_check,
 )

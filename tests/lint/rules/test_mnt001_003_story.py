@@ -31,7 +31,7 @@ def test_v1_copy_fails_all_three_with_exact_messages():
     assert '"bedrock-mantle:BearerTokenType": "LONG_TERM"' in f1[0].fix
     assert [f.message for f in f2] == [
         "bot cannot list models on project proj_abc123 (GET /v1/models → bedrock-mantle:ListModels): "
-        "no statement in the identity-based policies allows it"
+        "no statement in the identity-based policies allows it, so GET /v1/models answers HTTP 404"
     ]
     assert f2[0].details["suggested_statement"] == {
         "Effect": "Allow",
