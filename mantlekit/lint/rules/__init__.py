@@ -26,6 +26,7 @@ RULE_MODULES = (
     "iam006_version",
     "iam007_allow_not_action",
     "iam008_allow_all",
+    "iam009_unknown_condition_key",
 )
 
 
