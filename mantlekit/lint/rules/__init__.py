@@ -27,6 +27,7 @@ RULE_MODULES = (
     "iam007_allow_not_action",
     "iam008_allow_all",
     "iam009_unknown_condition_key",
+    "iam010_unsupported_condition_key",
 )
 
 
