@@ -28,6 +28,7 @@ RULE_MODULES = (
     "iam008_allow_all",
     "iam009_unknown_condition_key",
     "iam010_unsupported_condition_key",
+    "iam011_condition_value_type",
 )
 
 
