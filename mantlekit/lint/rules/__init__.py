@@ -29,6 +29,7 @@ RULE_MODULES = (
     "iam009_unknown_condition_key",
     "iam010_unsupported_condition_key",
     "iam011_condition_value_type",
+    "iam012_set_operator_single_value",
 )
 
 
