@@ -30,6 +30,8 @@ RULE_MODULES = (
     "iam010_unsupported_condition_key",
     "iam011_condition_value_type",
     "iam012_set_operator_single_value",
+    "iam013_duplicate_sid",
+    "iam014_sid_characters",
 )
 
 
