@@ -27,6 +27,12 @@ RULE_MODULES = (
     "iam006_version",
     "iam007_allow_not_action",
     "iam008_allow_all",
+    "iam009_unknown_condition_key",
+    "iam010_unsupported_condition_key",
+    "iam011_condition_value_type",
+    "iam012_set_operator_single_value",
+    "iam013_duplicate_sid",
+    "iam014_sid_characters",
 )
 
 
