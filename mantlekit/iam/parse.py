@@ -237,7 +237,9 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     if ok_a:
         written = actions or not_actions or ()
         # One regex over the joined list; only a list that fails it is walked to say which entry is wrong.
-        if _ACTIONS_SHAPE.fullmatch("\n".join(written)) is None:
+        # An entry holding a newline itself would pass as two entries: such a list is walked too.
+        joined = "\n".join(written)
+        if joined.count("\n") != len(written) - 1 or _ACTIONS_SHAPE.fullmatch(joined) is None:
             for j, a in enumerate(written):
                 if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
                     key = "Action" if actions else "NotAction"
