@@ -55,7 +55,17 @@ RULE = Rule(
         "bedrock-mantle:CallWithBearerToken (with bedrock-mantle:BearerTokenType = LONG_TERM or SHORT_TERM) "
         "and once for the operation itself. bedrock:CallWithBearerToken governs only the bedrock and "
         "bedrock-runtime endpoints. Without the Mantle permission every call with the key fails, whatever "
-        "else the policy allows."
+        "else the policy allows.\n\n"
+        "Which principals are evaluated (this rule, MNT002, MNT003, MNT008, MNT009): those declared in "
+        "[[tool.mantle-lint.principal]] tables (with policy files, or naming a template's role or user with "
+        "template and resource); the users and roles of templates, cloud assemblies and account details "
+        "(key holders by the mantlekit:api-key tag, a Bedrock service-specific credential, or a policy of "
+        "their own that allows a CallWithBearerToken action by name); Mantle workloads' roles (a Lambda "
+        "function, ECS task, App Runner service, EC2 instance, Batch job or AgentCore runtime whose "
+        "environment names the Mantle endpoint); and, inferred, every key policy that no principal uses "
+        "(a document that allows bedrock:CallWithBearerToken or bedrock-mantle:CallWithBearerToken by name). "
+        "Findings on inferred principals are warnings and say how to declare them; when a run evaluates no "
+        "principal at all, the text report says so."
     ),
     example=(
         "A long-term key whose only policy is a copy of AmazonBedrockLimitedAccess v1: it allows "
