@@ -45,6 +45,11 @@ def _check(policy: Policy) -> Iterator[Finding]:
             if info is None or info.multivalued is not False:
                 continue
             qualifier = cond.operator.partition(":")[0]
+            # Where the qualifier changes nothing (ForAnyValue with a positive operator, ForAllValues with
+            # IfExists) the policy means what it seems to: a note on style, not a warning for CI.
+            harmless = (cond.qualifier == "foranyvalue" and cond.base not in NEGATED) or (
+                cond.qualifier == "forallvalues" and cond.if_exists
+            )
             yield RULE.at_statement(
                 st,
                 f"{qualifier} on single-valued key {cond.key}: {_consequence(cond, st.is_allow)}",
@@ -52,6 +57,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
                 cond.operator,
                 cond.key,
                 fix=f"use {cond.operator.partition(':')[2]} without {qualifier}",
+                severity="info" if harmless else None,
                 key=cond.key,
             )
 

@@ -28,6 +28,8 @@ def test_for_any_value_negated_and_service_key():
     model = policy(stmt({"ForAnyValue:StringEquals": {"bedrock-mantle:Model": "x"}}, action="bedrock-mantle:*"))
     [g] = findings("IAM012", docs=(model,))  # catalog type String: single-valued
     assert (g.line, g.column, g.fix) == (10, 35, "use StringEquals without ForAnyValue")
+    # ForAnyValue with a positive operator means what the plain operator means: a note, not a warning.
+    assert (f.severity, g.severity) == ("warning", "info")
 
 
 def test_multivalued_and_unknown_keys_pass():
