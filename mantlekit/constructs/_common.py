@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import aws_cdk as cdk
 import jsii
@@ -112,7 +112,42 @@ def stack_partition(stack: cdk.Stack) -> str:
     return stack.partition if is_token(stack.region) else facts.partition_of(stack.region)
 
 
-def vpc_endpoint_id(owner: str, prop: str, endpoint: Any) -> str:
+class HasVpcEndpointId(Protocol):
+    """Anything with a ``vpc_endpoint_id``: a :class:`MantleEndpoint`, an ``ec2.IInterfaceVpcEndpoint``."""
+
+    @property
+    def vpc_endpoint_id(self) -> str: ...
+
+
+#: How a construct prop names a VPC endpoint: a MantleEndpoint, an interface endpoint, or its ``vpce-...`` id.
+VpcEndpointRef = HasVpcEndpointId | str
+
+
+_Construct = TypeVar("_Construct", bound=type)
+
+
+def documented_construct(cls: _Construct) -> _Construct:
+    """Make ``help(cls)`` and ``inspect.signature(cls)`` show the construct's own keyword arguments.
+
+    jsii's metaclass defines ``__call__(*args, **kwargs)``, which ``inspect`` takes for the class's
+    signature, and an ``__init__`` without a docstring shows the inherited one of ``aws_cdk.Resource`` or
+    ``constructs.Construct`` (their ``account``/``region`` props, not ours). So the class gets the signature
+    of its ``__init__`` (without ``self``), and ``__init__`` a docstring that sends the reader to the props
+    documented on the class.
+    """
+    import inspect
+
+    init = cls.__dict__["__init__"]
+    signature = inspect.signature(init)
+    cls.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
+    if not init.__doc__:
+        init.__doc__ = (
+            f"Define a {cls.__name__} in ``scope`` as ``id``; the keyword arguments are documented on the class."
+        )
+    return cls
+
+
+def vpc_endpoint_id(owner: str, prop: str, endpoint: object) -> str:
     """The id (``vpce-...``) of a MantleEndpoint, an interface VPC endpoint, or an id given as a string."""
     if isinstance(endpoint, str):
         if not is_token(endpoint) and not _VPCE_ID_RE.match(endpoint):
@@ -124,7 +159,7 @@ def vpc_endpoint_id(owner: str, prop: str, endpoint: Any) -> str:
     raise prop_error(owner, prop, f"must be a MantleEndpoint, an IInterfaceVpcEndpoint or a vpce id, got {endpoint!r}")
 
 
-def vpc_endpoint_ids(owner: str, prop: str, endpoints: Any) -> list[str]:
+def vpc_endpoint_ids(owner: str, prop: str, endpoints: object) -> list[str]:
     """Like :func:`vpc_endpoint_id` for one endpoint or a sequence of them (at least one)."""
     if isinstance(endpoints, str) or not isinstance(endpoints, Sequence):
         endpoints = [endpoints]

@@ -10,6 +10,7 @@ keys, allowed only long-term bearer-token calls and inference in named projects,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import aws_cdk as cdk
 import jsii
@@ -25,6 +26,7 @@ from mantlekit import facts
 from mantlekit.constructs._common import (
     TokenType,
     bearer_token_statement,
+    documented_construct,
     is_token,
     nag_acknowledge,
     prop_error,
@@ -109,6 +111,7 @@ def on_event(event, _context):
 
 
 @jsii.implements(iam.IGrantable)
+@documented_construct
 class MantleApiKeyUser(Construct):
     """An IAM user meant to hold one long-term Bedrock API key, optionally issuing it.
 
@@ -312,7 +315,8 @@ class MantleApiKeyUser(Construct):
             framework_on_event_role=framework_role,
             log_group=framework_logs,
         )
-        handler_id = stack.resolve(stack.get_logical_id(handler.node.default_child))
+        function = cast(cdk.CfnElement, handler.node.default_child)  # a Function's default child is its CfnFunction
+        handler_id = stack.resolve(stack.get_logical_id(function))
         nag_acknowledge(
             framework_role,
             f"AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",

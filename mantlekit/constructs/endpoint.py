@@ -22,6 +22,7 @@ from mantlekit.constructs._common import (
     MantleConfigError,
     TokenType,
     bearer_token_conditions,
+    documented_construct,
     is_token,
     nag_acknowledge,
     prop_error,
@@ -33,6 +34,7 @@ _ORG_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
 _OWNER = "MantleEndpoint"
 
 
+@documented_construct
 class MantleEndpoint(Construct):
     """Interface VPC endpoint for ``com.amazonaws.<region>.bedrock-mantle``, locked down by default.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -22,6 +21,8 @@ from mantlekit import facts
 from mantlekit.constructs._common import (
     SOURCE_VPCE_KEY,
     TokenType,
+    VpcEndpointRef,
+    documented_construct,
     is_token,
     nag_acknowledge,
     prop_error,
@@ -35,6 +36,7 @@ _TARGET_RE = re.compile(r"^(r-[0-9a-z]{4,32}|[0-9]{12}|ou-[0-9a-z]{4,32}-[a-z0-9
 _TOKEN_WORDS = {TokenType.LONG_TERM: "LongTerm", TokenType.SHORT_TERM: "ShortTerm"}
 
 
+@documented_construct
 class MantleKeyGuardrails(Construct):
     """Guardrails for Bedrock API keys on Mantle, as a policy document and, when asked, as deployable policies.
 
@@ -83,7 +85,7 @@ class MantleKeyGuardrails(Construct):
         *,
         deny_bearer_tokens: TokenType | None = TokenType.BOTH,
         max_credential_age_days: int | None = 90,
-        vpc_endpoints: Sequence[Any] | None = None,
+        vpc_endpoints: Sequence[VpcEndpointRef] | None = None,
         scp_target_ids: Sequence[str] | None = None,
         scp_name: str | None = None,
         permissions_boundary: bool = False,
@@ -135,9 +137,9 @@ class MantleKeyGuardrails(Construct):
                 description="Guardrails for Bedrock API keys on Mantle (mantlekit MantleKeyGuardrails)",
             )
 
-        self.boundary: iam.ManagedPolicy | None = None
+        self._boundary: iam.ManagedPolicy | None = None
         if permissions_boundary:
-            self.boundary = iam.ManagedPolicy(
+            self._boundary = iam.ManagedPolicy(
                 self,
                 "Boundary",
                 managed_policy_name=boundary_name,
@@ -151,10 +153,25 @@ class MantleKeyGuardrails(Construct):
                 "Permissions boundary: the Allow * on * is the ceiling a boundary needs so that it only "
                 "subtracts the Deny guardrails; it grants nothing by itself."
             )
-            nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Action::*]", reason)
-            nag_acknowledge(self.boundary, "AwsSolutions-IAM5[Resource::*]", reason)
+            nag_acknowledge(self._boundary, "AwsSolutions-IAM5[Action::*]", reason)
+            nag_acknowledge(self._boundary, "AwsSolutions-IAM5[Resource::*]", reason)
             # mantle-lint reports the same statement as IAM008 (allow-all without condition).
-            MantleLintPlugin.acknowledge(self.boundary, "IAM008", reason)
+            MantleLintPlugin.acknowledge(self._boundary, "IAM008", reason)
+
+    @property
+    def has_boundary(self) -> bool:
+        """Whether ``permissions_boundary=True`` made :attr:`boundary`."""
+        return self._boundary is not None
+
+    @property
+    def boundary(self) -> iam.ManagedPolicy:
+        """The permissions boundary (made with ``permissions_boundary=True``): an ``iam.ManagedPolicy``, so
+        it goes wherever an ``iam.IManagedPolicy`` is expected (``PermissionsBoundary.of(x).apply(...)``,
+        ``permissions_boundary=``) without a check for None at every use. Without ``permissions_boundary``
+        asking for it is a :class:`MantleConfigError` naming that prop."""
+        if self._boundary is None:
+            raise prop_error(_OWNER, "permissions_boundary", "is False, so there is no boundary: set it to True")
+        return self._boundary
 
 
 #: Sid suffix of the per-kind deny of each bearer-token action (the endpoint family it closes).

@@ -14,7 +14,9 @@ from mantlekit import facts
 from mantlekit.constructs._common import (
     SOURCE_VPCE_KEY,
     TokenType,
+    VpcEndpointRef,
     bearer_token_statement,
+    documented_construct,
     nag_acknowledge,
     prop_error,
     stack_partition,
@@ -34,6 +36,7 @@ def mantle_condition_key(name: str) -> str:
 
 
 @jsii.implements(iam.IGrantable)
+@documented_construct
 class MantleInferenceRole(Construct):
     """A role for calling Mantle models: ``facts.GRANTS["inference"]`` on the given projects.
 
@@ -68,7 +71,7 @@ class MantleInferenceRole(Construct):
         all_projects: bool = False,
         models: Sequence[str] | None = None,
         service_tiers: Sequence[str] | None = None,
-        vpc_endpoint: Any = None,
+        vpc_endpoint: VpcEndpointRef | None = None,
         short_term_bearer_tokens: bool = False,
         role_name: str | None = None,
         description: str | None = None,

@@ -20,6 +20,7 @@ from mantlekit.constructs._common import (
     LazyValidation,
     MantleConfigError,
     TokenType,
+    documented_construct,
     grant_bearer_token,
     is_token,
     prop_error,
@@ -130,6 +131,7 @@ class _ImportedProject(_ProjectBase):
         return self._id
 
 
+@documented_construct
 class MantleProject(_ProjectBase):
     """A Mantle project (``AWS::BedrockMantle::Project``).
 

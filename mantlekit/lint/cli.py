@@ -47,6 +47,13 @@ def _lint_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", metavar="RULES", help="comma-separated rule ids or prefixes to skip (adds to config)")
     p.add_argument("--config", metavar="FILE", help="configuration file (instead of searching for one)")
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument(
+        "--changed-only",
+        action="store_true",
+        help="the paths are the files that changed (the pre-commit hook passes them): evaluate a configured "
+        "principal only when they include one of its policies, its configuration file or its template; "
+        "configuration files (.toml) among them are not linted",
+    )
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation ('all' lists every rule)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument(
@@ -201,6 +208,11 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if ignore:
         config.ignore = (*config.ignore, *ignore)
     fail_on = ns.fail_on or config.fail_on
+    if ns.changed_only:
+        from mantlekit.lint.scope import lint_paths_of, scope_to_changed
+
+        config = scope_to_changed(config, ns.paths)
+        ns.paths = lint_paths_of(ns.paths)
 
     with Progress():
         result = lint_paths(ns.paths, config, jobs=ns.jobs) if not ns.live else _lint_live(ns, config)

@@ -59,7 +59,11 @@ def test_defaults_deny_both_key_actions_and_long_lived_or_non_expiring_keys():
     tpl = template(stack)
     tpl.resource_count_is("AWS::Organizations::Policy", 0)
     tpl.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-    assert guardrails.scp is None and guardrails.boundary is None
+    assert guardrails.scp is None and not guardrails.has_boundary
+    with pytest.raises(
+        MantleConfigError, match=r"^MantleKeyGuardrails: `permissions_boundary` is False, so there is no boundary"
+    ):
+        guardrails.boundary  # noqa: B018
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,7 @@ def test_explain_unknown(capsys):
 
 
 def test_json_format(tree, capsys):
-    (tree / "policies" / "trunc.json").write_text("{")
+    (tree / "policies" / "trunc.json").write_text('{"Statement": [')
     code, out, err = run(capsys, "policies", "--format", "json")
     assert code == 2
     doc = json.loads(out)
@@ -186,7 +186,7 @@ def test_json_format(tree, capsys):
         "exit_code": 2,
     }
     assert [e["file"] for e in doc["errors"]] == ["policies/trunc.json"]
-    assert err.startswith("policies/trunc.json:1:2: error: not valid JSON")
+    assert err.startswith("policies/trunc.json:1:16: error: not valid JSON")
 
 
 def test_github_format(tree, capsys):

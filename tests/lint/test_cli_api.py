@@ -20,7 +20,7 @@ NOT_ACTION = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAct
 
 def test_lint_templates_and_lint_paths(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(NOT_ACTION))
-    (tmp_path / "bad.json").write_text("{")
+    (tmp_path / "bad.json").write_text('{"Statement": [')  # looks like a policy: an error, not skipped
     result = api.lint_templates([str(tmp_path)])
     assert isinstance(result, Result)
     assert [f.rule for f in result.findings] == ["IAM007"]
@@ -73,8 +73,8 @@ def test_api_names_are_stable():
 
 def test_pre_commit_hook_definition():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "mantle-lint" and hook["entry"] == "mantle-lint"
-    assert hook["language"] == "python" and hook["pass_filenames"] is True
-    assert sorted(hook["types_or"]) == ["json", "yaml"]
+    assert hook["id"] == "mantle-lint" and hook["entry"] == "mantle-lint --changed-only"
+    assert hook["language"] == "python" and hook["pass_filenames"] is True and hook["require_serial"] is True
+    assert sorted(hook["types_or"]) == ["json", "toml", "yaml"]
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'mantle-lint = "mantlekit.lint.cli:run"' in pyproject

@@ -35,7 +35,8 @@ def cli(cwd, *args: str, extra_env: dict[str, str] | None = None, python_flags: 
 
 @pytest.fixture
 def files(tmp_path):
-    for name, text in (("clean.json", CLEAN), ("warn.json", WARN), ("error.json", ERROR), ("trunc.json", "{")):
+    truncated = '{"Statement": ['  # looks like a policy: an error, not a file skipped quietly
+    for name, text in (("clean.json", CLEAN), ("warn.json", WARN), ("error.json", ERROR), ("trunc.json", truncated)):
         (tmp_path / name).write_text(text)
     return tmp_path
 
@@ -64,7 +65,7 @@ def test_exit_status(files, args, code):
 
 def test_streams(files):
     proc = cli(files, "--no-config", "error.json", "trunc.json")
-    assert proc.stderr == "trunc.json:1:2: error: not valid JSON: Expecting property name enclosed in double quotes\n"
+    assert proc.stderr == "trunc.json:1:16: error: not valid JSON: Expecting value\n"
     assert proc.stdout.startswith("error.json:1:")
     assert proc.stdout.endswith("1 finding (1 error) in 1 file; 1 input error\n")
     assert "\033[" not in proc.stdout  # stdout is a pipe

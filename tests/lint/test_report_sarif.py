@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mantlekit import __version__
+from mantlekit import REPOSITORY_URL, __version__
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import Finding, InputError
 from mantlekit.lint.inventory import Inventory
@@ -62,7 +62,7 @@ def test_sarif_structure_and_schema(validator, tmp_path, monkeypatch):
     driver = run["tool"]["driver"]
     assert driver["name"] == "mantle-lint"
     assert driver["version"] == __version__
-    assert driver["informationUri"].startswith("https://")
+    assert driver["informationUri"] == REPOSITORY_URL
     ids = [r["id"] for r in driver["rules"]]
     assert ids == [r.id for r in all_rules()]
     for desc, rule in zip(driver["rules"], all_rules(), strict=True):

@@ -146,8 +146,36 @@ def _read_bytes(path: str) -> bytes:
     raise InputError(path, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB, not read")
 
 
-def load_text(path: str) -> tuple[Any, str]:
-    """Read and decode one file (JSON, or YAML with CloudFormation short forms). Raises InputError."""
+#: Words one of the inputs has in its text even when cut short: a policy's ``Version`` (its first key, and
+#: in ``AWSTemplateFormatVersion``) and ``Statement``, a template's ``Resources``, an assembly manifest's
+#: ``artifacts``, the lists and the paging of account authorization details.
+CONTENT_MARKERS = (
+    "Version",
+    "Statement",
+    "Resources",
+    "artifacts",
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "IsTruncated",
+)
+
+
+def looks_like_input(text: str) -> bool:
+    """Whether text that does not parse could still be meant as a policy, template, assembly or account
+    details. A file that is neither (``tsconfig.json`` with comments, a Helm chart's templated YAML) is no
+    business of this linter, so a parse error in it would only fail a pre-commit run for nothing."""
+    return any(m in text for m in CONTENT_MARKERS)
+
+
+def load_text(path: str, strict: bool = True) -> tuple[Any, str]:
+    """Read and decode one file (JSON, or YAML with CloudFormation short forms). Raises InputError.
+
+    ``strict=False`` (files found by walking or named on the command line): a file that does not parse and
+    does not look like any input by its text (:func:`looks_like_input`) gives ``(None, text)``, which no
+    reader claims, instead of an error. A file another input names (an assembly's template) is always
+    strict: it is meant to be one.
+    """
     try:
         raw = _read_bytes(path)
     except OSError as e:
@@ -156,6 +184,15 @@ def load_text(path: str) -> tuple[Any, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
+    try:
+        return _parse(text, path)
+    except InputError:
+        if strict or looks_like_input(text):
+            raise
+        return None, text
+
+
+def _parse(text: str, path: str) -> tuple[Any, str]:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or path.endswith(".json"):
         try:
@@ -217,7 +254,7 @@ def finalize(inv: Inventory) -> None:
 def read_file(path: str, chain: list[Reader] | None = None) -> Inventory:
     """Read one file with the first reader that recognises it; unrecognised files give an empty result."""
     try:
-        data, text = load_text(path)
+        data, text = load_text(path, strict=False)
     except InputError as e:
         return Inventory(errors=[e])
     for reader in chain or readers():

@@ -14,7 +14,7 @@ import pathlib
 from typing import Any
 from urllib.parse import quote
 
-from mantlekit import __version__
+from mantlekit import REPOSITORY_URL, __version__
 from mantlekit.lint.findings import Finding, InputError
 from mantlekit.lint.report import Run
 from mantlekit.lint.rules import all_rules
@@ -22,7 +22,8 @@ from mantlekit.lint.rules.base import Rule
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-INFORMATION_URI = "https://pypi.org/project/mantlekit/"
+#: The repository, not a package index page: the name ``mantlekit`` on PyPI is not ours.
+INFORMATION_URI = REPOSITORY_URL
 SRCROOT = "%SRCROOT%"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "mantleLint/v1"
