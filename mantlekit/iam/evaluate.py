@@ -537,10 +537,9 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     else:
         r_at, r_au, r_kinds = [], [], {}
         if rule is not None:
-            notes.append(
-                f"no {rule.policy_name} was given; AWS allows {request.action} only if it allows the request: "
-                f'"{rule.quote}" ({rule.source})'
-            )
+            # Every such resource has the policy (a key has exactly one key policy, a role its trust policy);
+            # one that was not given allows nothing here, and the decision says why.
+            notes.append(f"no {rule.policy_name} was given, and AWS allows {request.action} only where it does")
     pb = layer(G_PB, [policies.boundary]) if policies.boundary is not None else None
     session = layer(G_SESSION, policies.session) if policies.session else None
     limits_identity = [p for p in (pb, session) if p is not None]
@@ -633,6 +632,8 @@ def _grant_same_account(
     session policy; a grant to the role ARN is limited by them like an identity-based Allow.
     """
     if not has_resource:
+        if rule is not None:
+            return _and(G_ID, [identity, _Part(rule.policy_name, False, [], []), *limits])
         return _and(G_ID, [identity, *limits])
     direct = by_kind(DIRECT)
     via_role = by_kind(ROLE)

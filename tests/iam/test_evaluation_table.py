@@ -2043,13 +2043,13 @@ case(
     ctx={"aws:PrincipalArn": KEY_ADMIN},
 )
 case(
-    "own-policy/kms-without-a-key-policy-says-so",
+    "own-policy/kms-without-a-key-policy-allows-nothing",
     "kms:Decrypt",
     KEY,
-    ALLOWED,
-    ("Admin",),
+    IMPLICIT,
     identity=(ADMIN,),
     ctx={"aws:PrincipalArn": ROLE},
+    gate=G_KEY,
     note="no KMS key policy was given",
 )
 case(
