@@ -1,12 +1,18 @@
 """The decision: may this principal perform this action on this resource, in this context?
 
-Follows the AWS policy evaluation logic for requests within one account:
+Follows the AWS policy evaluation logic (reference_policies_evaluation-logic.html and its pages on
+cross-account requests, boundaries, SCPs, RCPs and session policies):
 
-1. An explicit Deny in any policy that applies (identity, boundary, SCP, endpoint, resource) wins.
-2. Every SCP level given must allow; a given permission boundary must allow; a given VPC endpoint
-   policy must allow. None of them grants anything by itself.
-3. The identity policies (inline, attached managed, group) must allow, or (same account) a resource-based
-   policy that names the principal.
+1. An explicit Deny in any policy that applies (identity, boundary, session, SCP, RCP, endpoint, resource)
+   wins.
+2. Every SCP level (the principal's account) and every RCP level (the resource's account, services that
+   RCPs govern) must allow; a given permissions boundary, session policy and VPC endpoint policy must allow.
+   None of them grants anything by itself.
+3. Within one account, the identity policies must allow, or a resource-based policy that names the
+   principal; a grant to the user, the session or ``*`` passes an implicit deny of the boundary and session
+   policy, a grant to the role ARN does not (see :func:`_grant_same_account`). KMS key policies and role
+   trust policies must allow themselves (:mod:`mantlekit.iam.own_policy`).
+4. Across accounts, the identity side and the resource policy must both allow.
 
 Every statement answers in three-valued logic, so a verdict is ``conditional`` when it depends on context
 keys the caller did not supply, and the decision lists them instead of guessing.
@@ -20,8 +26,18 @@ from typing import Any
 
 from mantlekit._record import FrozenRecord, ValueRecord
 from mantlekit.iam import conditions
-from mantlekit.iam.match import Context, Tri, any_action_matches, pattern_matches, t_not
-from mantlekit.iam.model import Policy, Principals, Statement
+from mantlekit.iam.match import (
+    Context,
+    Tri,
+    any_action_matches,
+    pattern_matches,
+    t_all,
+    t_any,
+    t_not,
+    variable_before_fifth_colon,
+)
+from mantlekit.iam.model import RESOURCE, Policy, Principals, Statement
+from mantlekit.iam.own_policy import OwnPolicyRule, own_policy_rule
 
 
 class Verdict(StrEnum):
@@ -32,18 +48,36 @@ class Verdict(StrEnum):
 
 
 class Request(FrozenRecord):
-    """One request: the action (``service:Name``), its resource ARN (``*`` for none) and the context."""
+    """One request: the action (``service:Name``), its resource ARN (``*`` for none) and the context.
+
+    ``principal``: the ARN the request is signed as (an IAM user, an ``assumed-role`` session, a
+    ``federated-user`` session, or a role ARN standing for any of its sessions); without it,
+    ``aws:PrincipalArn`` of the context. ``resource_account``: the account that owns the resource; without
+    it, ``aws:ResourceAccount`` of the context, else the account field of the resource ARN. When both
+    accounts are known and differ, the request is cross-account.
+    """
 
     action: str
     resource: str
     context: Context
+    principal: str | None
+    resource_account: str | None
 
-    __slots__ = _fields = ("action", "resource", "context")
+    __slots__ = _fields = ("action", "resource", "context", "principal", "resource_account")
 
-    def __init__(self, action: str, resource: str = "*", context: Context | None = None) -> None:
+    def __init__(
+        self,
+        action: str,
+        resource: str = "*",
+        context: Context | None = None,
+        principal: str | None = None,
+        resource_account: str | None = None,
+    ) -> None:
         self.action = action
         self.resource = resource
         self.context = Context() if context is None else context
+        self.principal = principal
+        self.resource_account = resource_account
 
 
 class PolicySet(ValueRecord):
@@ -57,8 +91,26 @@ class PolicySet(ValueRecord):
     scps: Sequence[Policy | Sequence[Policy]]
     endpoint: Policy | None
     resource: Policy | None
+    #: Session policies of an AssumeRole* / GetFederationToken session (inline and managed, united); the
+    #: session's permissions are the intersection with the identity side. A short-term Bedrock API key
+    #: carries exactly its session's permissions, so it takes the same policies.
+    session: Sequence[Policy]
+    #: Resource control policies of the resource's account, one entry per level like ``scps``. AWS keeps
+    #: RCPFullAWSAccess attached at every level, so a level denies only by its Deny statements.
+    rcps: Sequence[Policy | Sequence[Policy]]
+    #: Service prefixes RCPs apply to; None reads them from the catalog.
+    rcp_services: frozenset[str] | None
 
-    __slots__ = _fields = ("identity", "boundary", "scps", "endpoint", "resource")
+    __slots__ = _fields = (
+        "identity",
+        "boundary",
+        "scps",
+        "endpoint",
+        "resource",
+        "session",
+        "rcps",
+        "rcp_services",
+    )
 
     def __init__(
         self,
@@ -67,20 +119,32 @@ class PolicySet(ValueRecord):
         scps: Sequence[Policy | Sequence[Policy]] = (),
         endpoint: Policy | None = None,
         resource: Policy | None = None,
+        session: Sequence[Policy] = (),
+        rcps: Sequence[Policy | Sequence[Policy]] = (),
+        rcp_services: frozenset[str] | None = None,
     ) -> None:
         self.identity = identity
         self.boundary = boundary
         self.scps = scps
         self.endpoint = endpoint
         self.resource = resource
+        self.session = session
+        self.rcps = rcps
+        self.rcp_services = rcp_services
 
     def all_policies(self) -> list[Policy]:
         out = list(self.identity)
         out += [p for p in (self.boundary, *self.scp_policies(), self.endpoint, self.resource) if p is not None]
+        out += list(self.session)
+        for level in self.rcp_levels():
+            out += level
         return out
 
     def scp_levels(self) -> list[list[Policy]]:
         return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.scps]
+
+    def rcp_levels(self) -> list[list[Policy]]:
+        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.rcps]
 
     def scp_policies(self) -> list[Policy]:
         out = []
@@ -163,74 +227,118 @@ class Decision(ValueRecord):
         }
 
 
-def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: bool = False) -> Tri:
-    """Does the request's principal match ``pr``? With ``direct``, an account (or its ``:root``) does
-    not count: naming the account delegates to that account's own identity-based policies."""
-    if pr.any:
-        return True
-    arn_values = pr.values("AWS")
-    if direct:
-        arn_values = tuple(v for v in arn_values if not (v.isdigit() or v.endswith(":root")))
-    # Several principal types in one element: the principal matches if it is any of them.
-    result = _aws_principal_matches(arn_values, ctx, missing) if arn_values else False
-    svc = pr.values("Service")
-    if svc and result is not True:
-        name = ctx.lookup("aws:PrincipalServiceName")
-        if isinstance(name, tuple):
-            if any(s in name for s in svc):
-                return True
-        elif name is not None:
-            missing.add("aws:PrincipalServiceName")
-            return None
-    return result
+# --- who is asking ------------------------------------------------------------------------------------
+
+#: How a resource policy's Principal matched the caller. "direct": the user, the session, or everyone
+#: ("*"); "role": the role whose session calls; "account": the caller's account (it delegates to that
+#: account's identity-based policies).
+DIRECT, ROLE, ACCOUNT = "direct", "role", "account"
+_STRENGTH = {DIRECT: 3, ROLE: 2, ACCOUNT: 1}
 
 
-def _aws_principal_matches(arn_values: tuple[str, ...], ctx: Context, missing: set[str]) -> Tri:
-    principal_arn = ctx.get("aws:PrincipalArn")
-    account = ctx.get("aws:PrincipalAccount")
-    if principal_arn is None and account is None:
+class Caller:
+    """What the request says of its principal: the ARNs a Principal element may name, and the account."""
+
+    __slots__ = ("account", "arn", "kind", "role_arn")
+
+    def __init__(self, req: Request) -> None:
+        ctx = req.context
+        ctx_arn = ctx.get("aws:PrincipalArn")
+        arn = req.principal or ctx_arn
+        self.arn = arn
+        self.role_arn: str | None = None
+        self.kind: str | None = None
+        account = None
+        if arn and arn.count(":") >= 5:
+            parts = arn.split(":", 5)
+            account = parts[4] or None
+            res = parts[5]
+            if parts[2] == "sts" and res.startswith("assumed-role/"):
+                self.kind = "session"
+                name = res.split("/")[1] if res.count("/") >= 2 else ""
+                if ctx_arn and ":role/" in ctx_arn:
+                    self.role_arn = ctx_arn  # aws:PrincipalArn of a session is its role's ARN (with its path)
+                elif name:
+                    self.role_arn = f"arn:{parts[1]}:iam::{account}:role/{name}"
+            elif parts[2] == "sts" and res.startswith("federated-user/"):
+                self.kind = "session"
+            elif res.startswith("role/"):
+                # A role ARN stands for its sessions: a grant to the role ARN is a grant "to the role".
+                self.kind = "role"
+                self.role_arn = arn
+            elif res.startswith("user/"):
+                self.kind = "user"
+        self.account = account or ctx.get("aws:PrincipalAccount")
+
+
+def _aws_principal_kind(values: tuple[str, ...], who: Caller, ctx: Context, missing: set[str]) -> str | bool | None:
+    """The strongest way the AWS principal ``values`` name the caller; False if they do not; None if the
+    caller is not known."""
+    if who.arn is None and who.account is None:
         if ctx.closed:
             return False
         missing.add("aws:PrincipalArn")
         return None
-    if account is None and principal_arn and principal_arn.count(":") >= 5:
-        account = principal_arn.split(":")[4]
-    for v in arn_values:
-        if v.isdigit() and v == account:
-            return True
-        if v.endswith(":root") and v.count(":") == 5 and v.split(":")[4] == account:
-            return True
-        if principal_arn is not None and v == principal_arn:
-            return True
-    return False
+    best: str | bool = False
+    for v in values:
+        if v == "*":
+            return DIRECT
+        if who.arn is not None and v == who.arn:
+            return ROLE if who.kind == "role" else DIRECT
+        if who.role_arn is not None and v == who.role_arn:
+            best = ROLE
+        elif best is False and who.account is not None:
+            if v == who.account or (v.endswith(":root") and v.count(":") == 5 and v.split(":")[4] == who.account):
+                best = ACCOUNT
+    return best
 
 
-def _names_user(st: Statement, ctx: Context) -> bool:
-    """Does the statement's Principal name the request's principal, an IAM user, by its ARN?"""
-    arn = ctx.get("aws:PrincipalArn")
-    return bool(arn) and ":user/" in arn and st.principal is not None and arn in st.principal.values("AWS")
+def _principal_kind(pr: Principals, who: Caller, ctx: Context, missing: set[str]) -> str | bool | None:
+    """How ``pr`` (a Principal or NotPrincipal element) matches the caller: a kind, False, or None."""
+    if pr.any:
+        return DIRECT
+    arn_values = pr.values("AWS")
+    # Several principal types in one element: the principal matches if it is any of them.
+    result = _aws_principal_kind(arn_values, who, ctx, missing) if arn_values else False
+    svc = pr.values("Service")
+    if svc and result is not DIRECT:
+        name = ctx.lookup("aws:PrincipalServiceName")
+        if isinstance(name, tuple):
+            if any(s in name for s in svc):
+                return DIRECT
+        elif name is not None:
+            missing.add("aws:PrincipalServiceName")
+            return None if result is False else result
+    return result
 
 
-def statement_applies(st: Statement, req: Request, missing: set[str], grant: bool = False) -> Tri:
-    """Does the statement match the request (action, resource, principal, conditions)?
+def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: bool = False) -> Tri:
+    """Does the request's principal (``aws:PrincipalArn`` / ``aws:PrincipalAccount``) match ``pr``? With
+    ``direct``, an account (or its ``:root``) does not count."""
+    kind = _principal_kind(pr, Caller(Request("", "*", ctx)), ctx, missing)
+    if kind is None or kind is False:
+        return kind
+    return not (direct and kind == ACCOUNT)
 
-    ``grant``: the statement is an Allow of a same-account resource-based policy, which grants by itself
-    only to a principal it names (an account principal leaves the grant to identity-based policies).
-    """
-    action = req.action.lower()
+
+def _action_applies(st: Statement, action: str) -> bool:
+    """Does ``st``'s Action / NotAction cover ``action`` (lower-case)?"""
     if st.actions is not None:
-        if not any_action_matches(st.actions, action):
-            return False
-    elif st.not_actions is not None and any_action_matches(st.not_actions, action):
-        return False
+        return any_action_matches(st.actions, action)
+    return st.not_actions is None or not any_action_matches(st.not_actions, action)
+
+
+def _match_body(st: Statement, req: Request, local: set[str]) -> Tri:
+    """Resource (and NotResource) of ``st`` against the request; the action is checked by the caller."""
     variables = st.policy.supports_variables if st.policy is not None else True
     ctx = req.context
-    local: set[str] = set()
     result: Tri = True
     if st.resources is not None or st.not_resources is not None:
         pats = st.resources if st.resources is not None else st.not_resources
         hit: Tri = False
         for p in pats:  # type: ignore[union-attr]
+            if variables and variable_before_fifth_colon(p):
+                continue  # a variable cannot stand for the partition, service, region or account: no match
             m = pattern_matches(p, req.resource, ctx, variables, local, arn=True)
             if m is True:
                 hit = True
@@ -242,54 +350,105 @@ def statement_applies(st: Statement, req: Request, missing: set[str], grant: boo
             return False
         if res is None:
             result = None
-    if st.principal is not None or st.not_principal is not None:
-        pr = st.principal or st.not_principal
-        m = _principal_matches(pr, ctx, local, grant and st.principal is not None)  # type: ignore[arg-type]
-        pm = m if st.principal is not None else t_not(m)
-        if pm is False:
-            return False
-        if pm is None:
-            result = None
-    if st.conditions:
-        c = conditions.evaluate_all(st.conditions, ctx, variables, local)
-        if c is False:
-            return False
-        if c is None:
-            result = None
-    if result is None:
-        missing.update(local)
     return result
 
 
-def _scan(
-    policies: Sequence[Policy], req: Request, missing: dict[Statement, set[str]], grant: bool = False
-) -> tuple[list, list, list, list]:
-    """Statements of ``policies`` that apply: (allow true, allow unknown, deny true, deny unknown).
+def _conditions(st: Statement, req: Request, local: set[str]) -> Tri:
+    if not st.conditions:
+        return True
+    variables = st.policy.supports_variables if st.policy is not None else True
+    return conditions.evaluate_all(st.conditions, req.context, variables, local)
 
-    ``missing`` receives, for each statement that applies only maybe, the keys it depends on.
+
+def _applies(
+    st: Statement, req: Request, who: Caller, missing: set[str], boundary: bool, checked: bool = False
+) -> tuple[Tri, str | None]:
+    """Does ``st`` apply to the request? With the way its Principal matched (a kind) for a Principal
+    statement. ``boundary``: the caller has a permissions boundary; ``checked``: the action already matched."""
+    if not checked and not _action_applies(st, req.action.lower()):
+        return False, None
+    local: set[str] = set()
+    result = _match_body(st, req, local)
+    if result is False:
+        return False, None
+    kind: str | None = None
+    if st.principal is not None:
+        k = _principal_kind(st.principal, who, req.context, local)
+        if k is False:
+            return False, None
+        if k is None:
+            result = None
+        else:
+            kind = k
+    elif st.not_principal is not None:
+        if boundary and not st.is_allow and st.policy is not None and st.policy.kind == RESOURCE:
+            # "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+            # permissions boundary policy attached, regardless of the values specified in the NotPrincipal
+            # element." https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+            pass
+        else:
+            k = _principal_kind(st.not_principal, who, req.context, local)
+            if k is None:
+                result = None
+            elif k is not False:
+                return False, None
+    c = _conditions(st, req, local)
+    if c is False:
+        return False, None
+    if c is None:
+        result = None
+    if result is None:
+        missing.update(local)
+    return result, kind
+
+
+def statement_applies(st: Statement, req: Request, missing: set[str], grant: bool = False) -> Tri:
+    """Does the statement match the request (action, resource, principal, conditions)?
+
+    ``grant``: the statement is an Allow of a same-account resource-based policy, which grants by itself
+    only to a principal it names (an account principal leaves the grant to identity-based policies).
     """
-    at: list[Statement] = []
-    au: list[Statement] = []
-    dt: list[Statement] = []
-    du: list[Statement] = []
-    for p in policies:
-        for st in p.statements:
-            keys: set[str] = set()
-            r = statement_applies(st, req, keys, grant and st.is_allow)
-            if r is False:
-                continue
-            if r is None:
-                missing[st] = keys
-            if st.is_allow:
-                (at if r else au).append(st)
-            else:
-                (dt if r else du).append(st)
-    return at, au, dt, du
+    r, kind = _applies(st, req, Caller(req), missing, False)
+    if r is not False and grant and st.principal is not None and kind == ACCOUNT:
+        return False
+    return r
 
 
-def _gate(name: str, policies: list[Policy], at: list, au: list) -> Gate:
-    state: Tri = True if at else (None if au else False)
-    return Gate(name, state, at, au, policies)
+# --- layers -------------------------------------------------------------------------------------------
+
+
+class _Part:
+    """One condition of the verdict: its state, the statements that make it true (or may)."""
+
+    __slots__ = ("allowing", "name", "state", "unknown")
+
+    def __init__(self, name: str, state: Tri, allowing: list[Statement], unknown: list[Statement]) -> None:
+        self.name = name
+        self.state = state
+        self.allowing = allowing
+        self.unknown = unknown
+
+
+def _and(name: str, parts: Sequence[_Part]) -> _Part:
+    if len(parts) == 1:
+        return parts[0]
+    state = t_all(p.state for p in parts)
+    allowing = [s for p in parts for s in p.allowing] if state is True else []
+    unknown = [s for p in parts if p.state is None for s in p.unknown]
+    failed = next((p for p in parts if p.state is False), None)
+    return _Part(failed.name if failed is not None else name, state, allowing, unknown)
+
+
+def _or(name: str, parts: Sequence[_Part]) -> _Part:
+    state = t_any(p.state for p in parts)
+    allowing = next((p.allowing for p in parts if p.state is True), [])
+    unknown = [s for p in parts if p.state is None for s in p.unknown]
+    return _Part(name, state, allowing, unknown)
+
+
+def _flat(name: str, at: list[Statement], au: list[Statement]) -> _Part:
+    """A layer: true when one statement allows for sure (the first one decides), maybe when one may."""
+    return _Part(name, True if at else (None if au else False), at[:1], au)
 
 
 def _keys(statements: Sequence[Statement], missing: dict[Statement, set[str]]) -> list[str]:
@@ -301,6 +460,25 @@ def _keys(statements: Sequence[Statement], missing: dict[Statement, set[str]]) -
     return sorted(found.values(), key=str.lower)
 
 
+def _resource_account(req: Request) -> str | None:
+    if req.resource_account:
+        return req.resource_account
+    owner = req.context.get("aws:ResourceAccount")
+    if owner:
+        return owner
+    parts = req.resource.split(":", 5)
+    if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit():
+        return parts[4]
+    return None
+
+
+G_ID = "identity-based policies"
+G_ID_RES = "identity- or resource-based policies"
+G_RES = "resource-based policy"
+G_PB = "permissions boundary"
+G_SESSION = "session policy"
+
+
 def decide(policies: PolicySet, request: Request) -> Decision:
     """Evaluate ``request`` against ``policies``. Pure function; no I/O."""
     # Only the statements that could change the verdict name keys: a maybe-Allow in a layer that
@@ -309,61 +487,116 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     deny_true: list[Statement] = []
     deny_unknown: list[Statement] = []
     notes: list[str] = []
+    who = Caller(request)
+    action = request.action.lower()
+    has_boundary = policies.boundary is not None
 
-    def layer(name: str, pols: list[Policy], grant: bool = False) -> Gate:
-        at, au, dt, du = _scan(pols, request, missing, grant)
-        deny_true.extend(dt)
-        deny_unknown.extend(du)
-        return _gate(name, pols, at, au)
+    def scan(pols: Sequence[Policy]) -> tuple[list[Statement], list[Statement], dict[Statement, str]]:
+        at: list[Statement] = []
+        au: list[Statement] = []
+        kinds: dict[Statement, str] = {}
+        for p in pols:
+            for st in p.statements:
+                acts = st.actions
+                if acts is not None:
+                    if not any_action_matches(acts, action):
+                        continue
+                elif st.not_actions is not None and any_action_matches(st.not_actions, action):
+                    continue
+                keys: set[str] = set()
+                r, kind = _applies(st, request, who, keys, has_boundary, checked=True)
+                if r is False:
+                    continue
+                if r is None:
+                    missing[st] = keys
+                if st.is_allow:
+                    (at if r else au).append(st)
+                    if kind is not None:
+                        kinds[st] = kind
+                else:
+                    (deny_true if r else deny_unknown).append(st)
+        return at, au, kinds
 
-    identity = layer("identity-based policies", list(policies.identity))
-    resource = layer("resource-based policy", [policies.resource], True) if policies.resource else None
-    gates: list[Gate] = []
-    # Identity and (same-account) resource policies grant; the rest only limit.
-    if resource is not None:
-        granting = Gate(
-            "identity- or resource-based policies",
-            True
-            if (identity.state or resource.state)
-            else (None if None in (identity.state, resource.state) else False),
-            identity.allowing + resource.allowing,
-            identity.unknown + resource.unknown,
-            identity.policies + resource.policies,
-        )
+    def layer(name: str, pols: Sequence[Policy]) -> _Part:
+        at, au, _ = scan(pols)
+        return _flat(name, at, au)
+
+    identity = layer(G_ID, policies.identity)
+    rule = own_policy_rule(request.action, request.resource)
+    res_name = rule.policy_name if rule is not None else G_RES
+    owner = _resource_account(request)
+    cross = who.account is not None and owner is not None and who.account != owner
+
+    def by_kind(*wanted: str) -> _Part:
+        at = [s for s in r_at if r_kinds.get(s) in wanted]
+        au = [s for s in r_au if r_kinds.get(s, DIRECT) in wanted or s not in r_kinds]
+        return _flat(res_name, at, au)
+
+    if policies.resource is not None:
+        r_at, r_au, r_kinds = scan([policies.resource])
     else:
-        granting = identity
-    gates.append(granting)
-    if policies.boundary is not None:
-        pb: Gate | None = layer("permissions boundary", [policies.boundary])
-        if resource is not None and pb is not None and pb.state is not True:
-            # Within an account, an implicit deny in a permissions boundary does not limit what a resource-based
-            # policy grants to an IAM user ARN directly (it does limit what it grants to a role ARN).
-            sure = [s for s in resource.allowing if _names_user(s, request.context)]
-            maybe = [s for s in resource.unknown if _names_user(s, request.context)]
-            if sure:
-                pb = None
-            elif maybe:
-                pb = Gate(pb.name, None, pb.allowing, pb.unknown + maybe, pb.policies)
-        if pb is not None:
-            gates.append(pb)
+        r_at, r_au, r_kinds = [], [], {}
+        if rule is not None:
+            # Every such resource has the policy (a key has exactly one key policy, a role its trust policy);
+            # one that was not given allows nothing here, and the decision says why.
+            notes.append(f"no {rule.policy_name} was given, and AWS allows {request.action} only where it does")
+    pb = layer(G_PB, [policies.boundary]) if policies.boundary is not None else None
+    session = layer(G_SESSION, policies.session) if policies.session else None
+    limits_identity = [p for p in (pb, session) if p is not None]
+
+    if cross:
+        # "...the identity-based policies of the principal and the resource-based policy must both allow"
+        # (reference_policies_evaluation-logic-cross-account.html): any kind of principal match counts on the
+        # resource side; the boundary and session policy limit the identity side.
+        resource_side = by_kind(DIRECT, ROLE, ACCOUNT) if policies.resource is not None else _flat(res_name, [], [])
+        grant = _and(G_ID, [identity, resource_side, *limits_identity])
+    else:
+        grant = _grant_same_account(identity, by_kind, rule, limits_identity, policies.resource is not None)
+
+    limits: list[_Part] = []
     for level in policies.scp_levels():
         names = " + ".join(p.display for p in level)
-        g = layer(f"SCP {names}", level)
+        limits.append(layer(f"SCP {names}", level))
         if not any(s.is_allow for p in level for s in p.statements):
             notes.append(
                 f"{names} has no Allow statement, so it denies everything; AWS attaches FullAWSAccess "
                 "to every root, OU and account by default, and an SCP level allows only what its Allows name"
             )
-        gates.append(g)
+    if policies.rcps:
+        service = request.action.partition(":")[0].lower()
+        supported = policies.rcp_services
+        if supported is None:
+            from mantlekit.catalog.rcp import rcp_supported_services
+
+            supported = rcp_supported_services()
+        if service in supported:
+            # "This policy [RCPFullAWSAccess] is automatically attached to the organization root, every OU, and
+            # every account in your organization ... You cannot detach this policy." Each level therefore
+            # allows; only its Denies count.
+            # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+            for level in policies.rcp_levels():
+                scan(level)
+        else:
+            names = ", ".join(p.display for lvl in policies.rcp_levels() for p in lvl)
+            notes.append(
+                f"RCP {names} skipped: {service} is not a service that resource control policies apply to "
+                "(RCPs apply only to the services AWS lists as supporting them; "
+                "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)"
+            )
     if policies.endpoint is not None:
-        gates.append(layer("VPC endpoint policy", [policies.endpoint]))
+        limits.append(layer("VPC endpoint policy", [policies.endpoint]))
 
     if deny_true:
         return Decision(Verdict.EXPLICIT_DENY, request, deny_true, [], notes)
-    failed = [g for g in gates if g.state is False]
-    if failed:
-        g = failed[0]
-        notes = [f"no statement in the {g.name} allows {request.action} on {request.resource}", *notes]
+    overall = _and(grant.name, [grant, *limits]) if limits else grant
+    if overall.state is False:
+        failed = grant if grant.state is False else next(p for p in limits if p.state is False)
+        gate = failed.name
+        if gate == G_ID and not cross and policies.resource is not None:
+            gate = G_ID_RES
+        notes = [f"no statement in the {gate} allows {request.action} on {request.resource}", *notes]
+        if rule is not None and gate == rule.policy_name:
+            notes.append(f'"{rule.quote}" ({rule.source})')
         if deny_unknown:
             keys = ", ".join(_keys(deny_unknown, missing))
             notes.append("an explicit Deny may also apply, depending on: " + keys)
@@ -373,17 +606,51 @@ def decide(policies: PolicySet, request: Request) -> Decision:
             [],
             [],
             notes,
-            failed_gate=g.name,
+            failed_gate=gate,
             suggested_statement=suggest_statement(request),
         )
-    if not deny_unknown and all(g.state is True for g in gates):
-        deciding = [g.allowing[0] for g in gates]
-        return Decision(Verdict.ALLOWED, request, deciding, [], notes)
+    if not deny_unknown and overall.state is True:
+        return Decision(Verdict.ALLOWED, request, grant.allowing + [p.allowing[0] for p in limits], [], notes)
     deciding = list(deny_unknown)
-    for g in gates:
-        if g.state is None:
-            deciding.extend(s for s in g.unknown if s not in deciding)
+    deciding.extend(s for s in overall.unknown if s not in deciding)
     return Decision(Verdict.CONDITIONAL, request, deciding, _keys(deciding, missing), notes)
+
+
+def _grant_same_account(
+    identity: _Part, by_kind, rule: OwnPolicyRule | None, limits: list[_Part], has_resource: bool
+) -> _Part:
+    """Within one account: a resource-policy grant to the caller itself, or the identity path.
+
+    "Within an account, an implicit deny in a permissions boundary does not limit the permissions granted to
+    an IAM user by a resource-based policy." (access_policies_boundaries.html) A grant "directly to the user"
+    is one that names the user's ARN or everyone (``"*"``, which names the user as much as anyone); naming the
+    account delegates to identity-based policies and grants nothing by itself. For sessions, a session policy
+    "limits the total permissions granted by the resource-based policy and the identity-based policy" when the
+    resource-based policy names the role ARN, while permissions granted to the session ARN "are added after
+    the session policy is applied" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session);
+    the same holds for the boundary. So: grants to the user, the session or ``*`` pass the boundary and the
+    session policy; a grant to the role ARN is limited by them like an identity-based Allow.
+    """
+    if not has_resource:
+        if rule is not None:
+            return _and(G_ID, [identity, _Part(rule.policy_name, False, [], []), *limits])
+        return _and(G_ID, [identity, *limits])
+    direct = by_kind(DIRECT)
+    via_role = by_kind(ROLE)
+    if rule is not None:
+        # The resource policy must allow: identity-based Allows count only where it names the account.
+        trust = by_kind(ACCOUNT)
+        trust.name = rule.policy_name
+        identity_path = _and(G_ID, [identity, trust]) if identity.state is not False else identity
+    else:
+        identity_path = identity
+    limited = _and(G_ID, [_or(G_ID, [identity_path, via_role]), *limits])
+    if limited.state is False and identity_path.state is False and via_role.state is False and direct.state is False:
+        limited.name = identity_path.name
+    out = _or(limited.name, [limited, direct])
+    if out.state is False:
+        out.name = limited.name
+    return out
 
 
 def suggest_statement(request: Request) -> dict[str, Any]:

@@ -71,7 +71,13 @@ def action_matches(pattern: str, action: str) -> bool:
 
 
 def any_action_matches(patterns: Iterable[str], action: str) -> bool:
-    return any(action_matches(p, action) for p in patterns)
+    # A loop with the exact-name case inline: this runs for every statement of every decision.
+    for p in patterns:
+        if p == action or p == "*":
+            return True
+        if ("*" in p or "?" in p) and _glob_regex(p).fullmatch(action) is not None:
+            return True
+    return False
 
 
 # --- variables and patterns ------------------------------------------------------------------------------
@@ -129,6 +135,11 @@ def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str
             if len(d) >= 2 and d[0] == d[-1] == "'":
                 default = d[1:-1]
         vals = ctx.lookup(inner) if ctx is not None else UNKNOWN
+        if vals is not UNKNOWN and vals and (len(vals) > 1 or multivalued_key(inner)):  # type: ignore[arg-type]
+            # "You can use any available single-valued context key as a policy variable, but you can't use a
+            # multivalued context key as a policy variable." The variable stays unresolved: nothing matches.
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+            return [("never", "")]
         if vals is UNKNOWN:
             # The default applies only when the key is absent; a key not supplied may be present.
             missing.add(inner)
@@ -141,6 +152,41 @@ def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str
         out.append(("lit", vals[0]))  # type: ignore[index]
     add_text(pattern[pos:])
     return None if unresolved else out
+
+
+def multivalued_key(key: str) -> bool:
+    """Is ``key`` a global key that AWS documents as multivalued (``aws:TagKeys``, ``aws:CalledVia`` ...)?"""
+    return _multivalued_global().get(key.lower(), False)
+
+
+@lru_cache(maxsize=1)
+def _multivalued_global() -> dict[str, bool]:
+    # The global-key table (AWS's page, kept in one place); read the first time a variable resolves.
+    from mantlekit.lint.rules._condition_keys import GLOBAL_KEYS
+
+    return {k.lower(): bool(v) for k, v in GLOBAL_KEYS.items()}
+
+
+@lru_cache(maxsize=4096)
+def variable_before_fifth_colon(pattern: str) -> bool:
+    """Does the ARN pattern hold a policy variable before its fifth colon (partition, service, region,
+    account)? Colons inside ``${...}`` do not count; the escapes ``${*}``, ``${?}``, ``${$}`` are characters.
+
+    "You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
+    account." (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
+    """
+    if "${" not in pattern or not pattern.startswith("arn:"):
+        return False
+    colons = 0
+    pos = 0
+    for m in _VAR.finditer(pattern):
+        colons += pattern.count(":", pos, m.start())
+        if colons >= 5:
+            return False
+        if m.group(1).strip() not in _ESCAPES:
+            return True
+        pos = m.end()
+    return False
 
 
 def _regex(pieces: list[tuple[str, str]], arn: bool) -> str:

@@ -18,7 +18,11 @@ BOUNDARY = "boundary"
 SCP = "scp"
 ENDPOINT = "endpoint"
 RESOURCE = "resource"
-KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE)
+#: A session policy passed to AssumeRole* or GetFederationToken (inline or managed).
+SESSION = "session"
+#: A resource control policy (AWS Organizations); like a resource policy it names a Principal.
+RCP = "rcp"
+KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE, SESSION, RCP)
 
 
 class PolicyError(Exception):

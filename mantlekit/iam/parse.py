@@ -18,8 +18,10 @@ from mantlekit.iam.model import (
     BOUNDARY,
     ENDPOINT,
     IDENTITY,
+    RCP,
     RESOURCE,
     SCP,
+    SESSION,
     Condition,
     Policy,
     PolicyError,
@@ -84,6 +86,7 @@ _NO_PRINCIPAL = {
     IDENTITY: "an identity-based policy",
     BOUNDARY: "a permissions boundary",
     SCP: "a service control policy",
+    SESSION: "a session policy",
 }
 
 
@@ -270,7 +273,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
                 principal = pr
             else:
                 not_principal = pr
-    elif kind in (RESOURCE, ENDPOINT):
+    elif kind in (RESOURCE, ENDPOINT, RCP):
         problems.append(Problem("structure", "a resource-based or endpoint policy statement needs a Principal", path))
         ok_p = False
 

@@ -5,6 +5,10 @@ One decision::
     mantle-lint access --policy key.json --action bedrock-mantle:ListModels \\
         --context aws:RequestedRegion=us-east-1 --context aws:PrincipalAccount=111122223333
 
+The caller (``--principal-arn``, ``--principal-account``) and the resource's account
+(``--resource-account``) are given separately: when they differ the request is cross-account, and the
+``--resource-policy`` must allow it too. ``--session-policy`` and ``--rcp`` (one level each) limit it.
+
 Exit 0 when allowed, 1 for any other verdict, 2 for bad input. Without ``--action`` it prints, for every
 principal in the configuration (and every principal found in the given paths), principal × capability
 (× project), each cell allowed / denied / conditional.
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING
 from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, PolicySet, Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Policy, PolicyError
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.findings import InputError
 
@@ -50,6 +54,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--boundary", help="permissions boundary (file or managed policy ARN)")
     p.add_argument("--scp", action="append", default=[], help="one SCP level (file); repeatable, each must allow")
     p.add_argument("--endpoint-policy", help="VPC endpoint policy file")
+    p.add_argument("--resource-policy", help="the resource's policy (bucket policy, KMS key policy, trust policy ...)")
+    p.add_argument(
+        "--session-policy", action="append", default=[], help="a session policy (file or managed ARN); repeatable"
+    )
+    p.add_argument(
+        "--rcp", action="append", default=[], help="one RCP level of the resource's account (file); repeatable"
+    )
+    p.add_argument("--principal-arn", help="the caller: user, role, assumed-role session or federated user ARN")
+    p.add_argument("--principal-account", help="the caller's account (default: from --principal-arn)")
+    p.add_argument("--resource-account", help="the account that owns the resource (default: from its ARN)")
     p.add_argument("--action", help="the action, e.g. bedrock-mantle:CreateInference")
     p.add_argument("--resource", help="the resource ARN (default: see README)")
     p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="a context key; repeatable")
@@ -132,18 +146,40 @@ def _text(d: Decision) -> str:
     return "\n".join(lines)
 
 
+def _account(flag: str, value: str | None) -> str | None:
+    if value is not None and not (len(value) == 12 and value.isdigit()):
+        raise InputError(flag, f"expected a 12-digit account id, got {value!r}")
+    return value
+
+
 def run_decision(ns: argparse.Namespace) -> int:
-    ctx = Context(_context(ns.context))
+    pairs = _context(ns.context)
+    principal_account = _account("--principal-account", ns.principal_account)
+    resource_account = _account("--resource-account", ns.resource_account)
+    if ns.principal_arn is not None and (not ns.principal_arn.startswith("arn:") or ns.principal_arn.count(":") < 5):
+        raise InputError("--principal-arn", f"expected an ARN, got {ns.principal_arn!r}")
+    # The caller's ARN and account are what aws:PrincipalArn / aws:PrincipalAccount say, unless given there.
+    arn = ns.principal_arn
+    if arn is not None and "aws:PrincipalArn" not in pairs and ":assumed-role/" not in arn:
+        pairs["aws:PrincipalArn"] = [arn]
+    if principal_account is None and arn is not None:
+        principal_account = arn.split(":")[4] or None
+    if principal_account is not None and "aws:PrincipalAccount" not in pairs:
+        pairs["aws:PrincipalAccount"] = [principal_account]
+    ctx = Context(pairs)
     policies = PolicySet(
         identity=[_load(p, IDENTITY) for p in ns.policy],
         boundary=_load(ns.boundary, BOUNDARY) if ns.boundary else None,
         scps=[_load(p, SCP) for p in ns.scp],
         endpoint=_load(ns.endpoint_policy, ENDPOINT) if ns.endpoint_policy else None,
+        resource=_load(ns.resource_policy, RESOURCE) if ns.resource_policy else None,
+        session=[_load(p, SESSION) for p in ns.session_policy],
+        rcps=[_load(p, RCP) for p in ns.rcp],
     )
     if ":" not in ns.action or ns.action.count(":") != 1:
         raise InputError("--action", f"expected service:Action, got {ns.action!r}")
     resource = ns.resource or default_resource(ns.action, ctx)
-    d = decide(policies, Request(ns.action, resource, ctx))
+    d = decide(policies, Request(ns.action, resource, ctx, principal=arn, resource_account=resource_account))
     if ns.format == "json":
         print(json.dumps(d.to_json(), indent=2))
     else:
@@ -228,7 +264,7 @@ def main(argv: Sequence[str]) -> int:
         return int(e.code or 0)
     try:
         if ns.action:
-            if not ns.policy:
+            if not ns.policy and not ns.resource_policy:
                 raise InputError("--policy", "give at least one --policy FILE or managed policy ARN")
             return run_decision(ns)
         return run_matrix(ns)

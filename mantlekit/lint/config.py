@@ -18,7 +18,7 @@ from typing import Any
 from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Policy, PolicyError
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
 from mantlekit.lint.findings import SEVERITIES, InputError
 from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 
@@ -34,6 +34,9 @@ PRINCIPAL_KEYS = (
     "boundary",
     "scps",
     "endpoint-policy",
+    "resource-policy",
+    "session-policies",
+    "rcps",
     "account",
     "region",
     "projects",
@@ -562,30 +565,35 @@ class _Loader:
                 if p is not None:
                     identity.append(p)
         boundary = None if "template" in raw else self._single(raw, "boundary", BOUNDARY, where, managed=True)
-        scps: list[Policy | list[Policy]] = []
-        if "scps" in raw:
-            levels = raw["scps"]
-            if not isinstance(levels, list) or not all(
-                isinstance(lvl, str) or (isinstance(lvl, list) and lvl and all(isinstance(x, str) for x in lvl))
-                for lvl in levels
-            ):
-                self.error(
-                    "scps must be a list of SCP files (or, for a level, a list of its SCP files)", *where, "scps"
-                )
-                levels = []
-            for level in levels:
-                refs = [level] if isinstance(level, str) else level
-                got = [self._policy(ref, SCP, (*where, "scps"), managed=False) for ref in refs]
-                if all(p is not None for p in got):
-                    scps.append(got[0] if isinstance(level, str) else got)  # type: ignore[arg-type]
+        scps = self._levels(raw, "scps", "SCP", SCP, where)
+        rcps = self._levels(raw, "rcps", "RCP", RCP, where)
         endpoint = self._single(raw, "endpoint-policy", ENDPOINT, where, managed=False)
+        resource = self._single(raw, "resource-policy", RESOURCE, where, managed=False)
+        session: list[Policy] = []
+        if "session-policies" in raw:
+            refs = raw["session-policies"]
+            if not isinstance(refs, list) or not all(isinstance(x, str) for x in refs):
+                self.error("session-policies must be a list of policy files", *where, "session-policies")
+                refs = []
+            for ref in refs:
+                sp = self._policy(ref, SESSION, (*where, "session-policies"), managed=True)
+                if sp is not None:
+                    session.append(sp)
 
         if len(self.config.errors) > n_errors or name is None:
             return None
         return Principal(
             name=name,
             kind=kind,  # type: ignore[arg-type]
-            policies=PolicySet(identity=identity, boundary=boundary, scps=scps, endpoint=endpoint),
+            policies=PolicySet(
+                identity=identity,
+                boundary=boundary,
+                scps=scps,
+                endpoint=endpoint,
+                resource=resource,
+                session=session,
+                rcps=rcps,
+            ),
             account=account,
             region=region,
             projects=tuple(projects),
@@ -623,6 +631,29 @@ class _Loader:
             return None
         line = self.lines.line(*where)
         return Declaration(path, str(resource).strip(), p, "kind" in raw, self.display, line)
+
+    def _levels(
+        self, raw: dict[str, Any], key: str, what: str, kind: str, where: tuple[str | int, ...]
+    ) -> list[Policy | list[Policy]]:
+        """Organization policy levels (``scps``, ``rcps``): each a file, or a list of the files of one level."""
+        out: list[Policy | list[Policy]] = []
+        if key not in raw:
+            return out
+        levels = raw[key]
+        if not isinstance(levels, list) or not all(
+            isinstance(lvl, str) or (isinstance(lvl, list) and lvl and all(isinstance(x, str) for x in lvl))
+            for lvl in levels
+        ):
+            self.error(
+                f"{key} must be a list of {what} files (or, for a level, a list of its {what} files)", *where, key
+            )
+            levels = []
+        for level in levels:
+            refs = [level] if isinstance(level, str) else level
+            got = [self._policy(ref, kind, (*where, key), managed=False) for ref in refs]
+            if all(p is not None for p in got):
+                out.append(got[0] if isinstance(level, str) else got)  # type: ignore[arg-type]
+        return out
 
     def _single(
         self, raw: dict[str, Any], key: str, kind: str, where: tuple[str | int, ...], managed: bool

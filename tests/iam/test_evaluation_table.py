@@ -17,7 +17,7 @@ import pytest
 
 from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION
 from mantlekit.iam.parse import load_policy
 
 ALLOWED = Verdict.ALLOWED
@@ -88,6 +88,11 @@ class Case:
     scps: tuple[dict[str, Any], ...] = ()
     endpoint: dict[str, Any] | None = None
     resource_policy: dict[str, Any] | None = None
+    session: tuple[dict[str, Any], ...] = ()
+    rcps: tuple[dict[str, Any], ...] = ()
+    principal: str | None = None
+    resource_account: str | None = None
+    rcp_services: frozenset[str] | None = None
     ctx: dict[str, Any] | None = None
     closed: bool = True
     missing: tuple[str, ...] = ()
@@ -1720,11 +1725,20 @@ var_case("escaped-star-matches-star", f"{BUCKET}/${{*}}", f"{BUCKET}/*", {}, ALL
 var_case("escaped-question-mark", f"{BUCKET}/what${{?}}", f"{BUCKET}/what?", {}, ALLOWED)
 var_case("escaped-question-mark-is-literal", f"{BUCKET}/what${{?}}", f"{BUCKET}/whatX", {}, IMPLICIT)
 var_case("escaped-dollar", f"{BUCKET}/${{$}}{{x}}", f"{BUCKET}/${{x}}", {}, ALLOWED)
+# "You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
+# account." (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
 var_case(
-    "two-variables",
+    "two-variables-before-the-fifth-colon-never-match",
     "arn:aws:bedrock-mantle:${aws:RequestedRegion}:${aws:PrincipalAccount}:project/*",
     PROJ,
     {"aws:RequestedRegion": "us-east-1", "aws:PrincipalAccount": ACCT},
+    IMPLICIT,
+)
+var_case(
+    "two-variables",
+    "arn:aws:bedrock-mantle:us-east-1:111122223333:project/${aws:PrincipalTag/a}${aws:PrincipalTag/b}",
+    PROJ,
+    {"aws:PrincipalTag/a": "proj_abc", "aws:PrincipalTag/b": "123"},
     ALLOWED,
 )
 ABAC = {"StringEquals": {"aws:ResourceTag/project": "${aws:PrincipalTag/project}"}}
@@ -1976,6 +1990,529 @@ case(
 
 
 # =====================================================================================================
+# 15. Resource policies that must allow themselves (KMS key policies, role trust policies)
+# =====================================================================================================
+
+G_RES = "resource-based policy"
+G_KEY = "KMS key policy"
+G_TRUST = "role trust policy"
+G_SESSION = "session policy"
+KEY = f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ADMIN = f"arn:aws:iam::{ACCT}:role/KeyAdmin"
+KEY_POLICY_ADMIN_ONLY = doc(stmt("Allow", "KeyAdmin", Principal={"AWS": KEY_ADMIN}, Action="kms:*", Resource="*"))
+KEY_POLICY_ENABLES_IAM = doc(
+    stmt("Allow", "EnableIam", Principal={"AWS": f"arn:aws:iam::{ACCT}:root"}, Action="kms:*", Resource="*")
+)
+ADMIN = doc(allow("Admin", "*"))
+
+case(
+    "own-policy/kms-identity-allow-needs-the-key-policy",
+    "kms:Decrypt",
+    KEY,
+    IMPLICIT,
+    identity=(ADMIN,),
+    resource_policy=KEY_POLICY_ADMIN_ONLY,
+    ctx={"aws:PrincipalArn": ROLE},
+    gate=G_KEY,
+)
+case(
+    "own-policy/kms-key-policy-enabling-iam-lets-identity-allow",
+    "kms:Decrypt",
+    KEY,
+    ALLOWED,
+    ("Admin", "EnableIam"),
+    identity=(ADMIN,),
+    resource_policy=KEY_POLICY_ENABLES_IAM,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "own-policy/kms-key-policy-enabling-iam-grants-nothing-alone",
+    "kms:Decrypt",
+    KEY,
+    IMPLICIT,
+    resource_policy=KEY_POLICY_ENABLES_IAM,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "own-policy/kms-key-policy-naming-the-role-grants-alone",
+    "kms:Decrypt",
+    KEY,
+    ALLOWED,
+    ("KeyAdmin",),
+    resource_policy=KEY_POLICY_ADMIN_ONLY,
+    ctx={"aws:PrincipalArn": KEY_ADMIN},
+)
+case(
+    "own-policy/kms-without-a-key-policy-allows-nothing",
+    "kms:Decrypt",
+    KEY,
+    IMPLICIT,
+    identity=(ADMIN,),
+    ctx={"aws:PrincipalArn": ROLE},
+    gate=G_KEY,
+    note="no KMS key policy was given",
+)
+case(
+    "own-policy/kms-key-policy-does-not-govern-other-services",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Admin",),
+    identity=(ADMIN,),
+    resource_policy=doc(res_allow("OtherUser", {"AWS": f"arn:aws:iam::{ACCT}:user/bob"})),
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "own-policy/trust-policy-must-trust-the-caller",
+    "sts:AssumeRole",
+    ROLE,
+    IMPLICIT,
+    identity=(doc(allow("Assume", "sts:AssumeRole")),),
+    resource_policy=doc(stmt("Allow", "Bedrock", Principal={"Service": "bedrock.amazonaws.com"}, Action="sts:*")),
+    ctx={"aws:PrincipalArn": OTHER_ROLE},
+    gate=G_TRUST,
+)
+case(
+    "own-policy/trust-policy-trusting-the-account-lets-identity-allow",
+    "sts:AssumeRole",
+    ROLE,
+    ALLOWED,
+    ("Assume", "Account"),
+    identity=(doc(allow("Assume", "sts:AssumeRole")),),
+    resource_policy=doc(stmt("Allow", "Account", Principal={"AWS": ACCT}, Action="sts:AssumeRole")),
+    ctx={"aws:PrincipalArn": OTHER_ROLE},
+)
+
+# =====================================================================================================
+# 16. NotPrincipal in a resource-based Deny and permissions boundaries
+# =====================================================================================================
+
+ONLY_ALICE = doc(
+    stmt(
+        "Deny",
+        "OnlyAlice",
+        NotPrincipal={"AWS": [f"arn:aws:iam::{ACCT}:root", USER]},
+        Action="s3:*",
+        Resource=[BUCKET, f"{BUCKET}/*"],
+    )
+)
+case(
+    "notprincipal/deny-spares-the-listed-user",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Read",),
+    identity=(doc(allow("Read", "s3:*")),),
+    resource_policy=ONLY_ALICE,
+    ctx={"aws:PrincipalArn": USER},
+)
+case(
+    "notprincipal/deny-always-denies-a-principal-with-a-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    EXPLICIT,
+    ("OnlyAlice",),
+    identity=(doc(allow("Read", "s3:*")),),
+    boundary=doc(allow("All", "*")),
+    resource_policy=ONLY_ALICE,
+    ctx={"aws:PrincipalArn": USER},
+)
+
+# =====================================================================================================
+# 17. Which resource-policy grants reach past a boundary or session policy (same account)
+# =====================================================================================================
+
+SESSION_ARN = f"arn:aws:sts::{ACCT}:assumed-role/InferenceRole/s1"
+BOUNDARY_MANTLE_ONLY = doc(allow("MantleOnly", "bedrock-mantle:*"))
+case(
+    "direct/star-grant-to-user-not-limited-by-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Public",),
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Public", "*")),
+    ctx={"aws:PrincipalArn": USER},
+)
+case(
+    "direct/account-grant-to-user-limited-by-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:*")),),
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Account", {"AWS": ACCT})),
+    ctx={"aws:PrincipalArn": USER},
+    gate=G_PB,
+)
+case(
+    "direct/star-grant-to-role-session-not-limited-by-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Public",),
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Public", "*")),
+    principal=SESSION_ARN,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "direct/session-arn-grant-not-limited-by-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Session",),
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Session", {"AWS": SESSION_ARN})),
+    principal=SESSION_ARN,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "direct/role-arn-grant-to-its-session-limited-by-boundary",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Role", {"AWS": ROLE})),
+    principal=SESSION_ARN,
+    ctx={"aws:PrincipalArn": ROLE},
+    gate=G_PB,
+)
+case(
+    "direct/role-arn-grant-reaches-its-session",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Role",),
+    resource_policy=doc(res_allow("Role", {"AWS": ROLE})),
+    principal=SESSION_ARN,
+)
+
+# =====================================================================================================
+# 18. Policy variables: only after the fifth colon of a Resource ARN, never a multivalued key
+# =====================================================================================================
+
+case(
+    "variables/variable-before-the-fifth-colon-never-matches",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    identity=(
+        doc(allow("ByRegion", "bedrock-mantle:*", f"arn:aws:bedrock-mantle:${{aws:RequestedRegion}}:{ACCT}:project/*")),
+    ),
+    ctx={"aws:RequestedRegion": "us-east-1"},
+)
+case(
+    "variables/account-variable-never-matches",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    identity=(
+        doc(
+            allow("ByAccount", "bedrock-mantle:*", "arn:aws:bedrock-mantle:us-east-1:${aws:PrincipalAccount}:project/*")
+        ),
+    ),
+    ctx={"aws:PrincipalAccount": ACCT},
+)
+case(
+    "variables/variable-after-the-fifth-colon-matches",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    ALLOWED,
+    ("ByTag",),
+    identity=(
+        doc(
+            allow(
+                "ByTag",
+                "bedrock-mantle:*",
+                f"arn:aws:bedrock-mantle:us-east-1:{ACCT}:project/${{aws:PrincipalTag/project}}",
+            )
+        ),
+    ),
+    ctx={"aws:PrincipalTag/project": "proj_abc123"},
+)
+case(
+    "variables/multivalued-key-is-not-a-variable",
+    "s3:GetObject",
+    f"{BUCKET}/a",
+    IMPLICIT,
+    identity=(doc(allow("ByTagKey", "s3:GetObject", f"{BUCKET}/${{aws:TagKeys}}")),),
+    ctx={"aws:TagKeys": ["a", "b"]},
+)
+case(
+    "variables/multivalued-key-with-one-value-is-not-a-variable-either",
+    "s3:GetObject",
+    f"{BUCKET}/a",
+    IMPLICIT,
+    identity=(doc(allow("ByTagKey", "s3:GetObject", f"{BUCKET}/${{aws:TagKeys}}")),),
+    ctx={"aws:TagKeys": ["a"]},
+)
+case(
+    "variables/multivalued-key-in-a-condition-value-is-not-a-variable",
+    "s3:GetObject",
+    f"{BUCKET}/a",
+    IMPLICIT,
+    identity=(doc(allow("Own", "s3:GetObject", Condition={"StringEquals": {"s3:prefix": "${aws:TagKeys}"}})),),
+    ctx={"aws:TagKeys": ["a", "b"], "s3:prefix": "a"},
+)
+
+# =====================================================================================================
+# 19. Resource control policies
+# =====================================================================================================
+
+RCP_NO_GET = doc(stmt("Deny", "NoGet", Principal="*", Action="s3:GetObject", Resource="*"))
+RCP_NO_MANTLE = doc(stmt("Deny", "NoMantle", Principal="*", Action="bedrock-mantle:*", Resource="*"))
+RCP_NOTHING = doc(stmt("Deny", "NoSqs", Principal="*", Action="sqs:*", Resource="*"))
+S3_ONLY_RCP = frozenset({"s3", "kms", "sts"})
+case(
+    "rcp/deny-applies-to-a-supported-service",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    EXPLICIT,
+    ("NoGet",),
+    identity=(doc(allow("Read", "s3:*")),),
+    rcps=(RCP_NO_GET,),
+    rcp_services=S3_ONLY_RCP,
+    resource_account=ACCT,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "rcp/a-level-without-a-matching-deny-allows",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Read",),
+    identity=(doc(allow("Read", "s3:*")),),
+    rcps=(RCP_NOTHING, RCP_NOTHING),
+    rcp_services=S3_ONLY_RCP,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "rcp/every-level-is-evaluated",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    EXPLICIT,
+    ("NoGet",),
+    identity=(doc(allow("Read", "s3:*")),),
+    rcps=(RCP_NOTHING, RCP_NO_GET),
+    rcp_services=S3_ONLY_RCP,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+case(
+    "rcp/unsupported-service-is-skipped-and-said",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    ALLOWED,
+    ("Read",),
+    identity=(doc(allow("Read", "bedrock-mantle:*")),),
+    rcps=(RCP_NO_MANTLE,),
+    rcp_services=S3_ONLY_RCP,
+    ctx={"aws:PrincipalArn": ROLE},
+    note="bedrock-mantle is not a service that resource control policies apply to",
+)
+case(
+    "rcp/an-rcp-grants-nothing",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    rcps=(doc(stmt("Allow", "All", Principal="*", Action="*", Resource="*")),),
+    rcp_services=S3_ONLY_RCP,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+
+# =====================================================================================================
+# 20. Session policies
+# =====================================================================================================
+
+SESSION_GET_ONLY = doc(allow("GetOnly", "bedrock-mantle:Get*"))
+case(
+    "session/intersection-allows",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    ALLOWED,
+    ("Mantle", "GetOnly"),
+    identity=(doc(allow("Mantle", "bedrock-mantle:*")),),
+    session=(SESSION_GET_ONLY,),
+    principal=SESSION_ARN,
+)
+case(
+    "session/intersection-denies",
+    "bedrock-mantle:CreateProject",
+    PROJ,
+    IMPLICIT,
+    identity=(doc(allow("Mantle", "bedrock-mantle:*")),),
+    session=(SESSION_GET_ONLY,),
+    principal=SESSION_ARN,
+    gate=G_SESSION,
+)
+case(
+    "session/session-policy-alone-grants-nothing",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    IMPLICIT,
+    session=(doc(allow("All", "*")),),
+    principal=SESSION_ARN,
+)
+case(
+    "session/several-session-policies-are-united",
+    "bedrock-mantle:CreateProject",
+    PROJ,
+    ALLOWED,
+    ("Mantle", "Create"),
+    identity=(doc(allow("Mantle", "bedrock-mantle:*")),),
+    session=(SESSION_GET_ONLY, doc(allow("Create", "bedrock-mantle:Create*"))),
+    principal=SESSION_ARN,
+)
+case(
+    "session/deny-in-a-session-policy",
+    "bedrock-mantle:GetProject",
+    PROJ,
+    EXPLICIT,
+    ("NoGet",),
+    identity=(doc(allow("Mantle", "bedrock-mantle:*")),),
+    session=(doc(allow("All", "*"), deny("NoGet", "bedrock-mantle:Get*")),),
+    principal=SESSION_ARN,
+)
+case(
+    "session/role-arn-resource-grant-limited-by-session-policy",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    session=(SESSION_GET_ONLY,),
+    resource_policy=doc(res_allow("Role", {"AWS": ROLE})),
+    principal=SESSION_ARN,
+    ctx={"aws:PrincipalArn": ROLE},
+    gate=G_SESSION,
+)
+case(
+    "session/session-arn-resource-grant-not-limited-by-session-policy",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Session",),
+    session=(SESSION_GET_ONLY,),
+    resource_policy=doc(res_allow("Session", {"AWS": SESSION_ARN})),
+    principal=SESSION_ARN,
+    ctx={"aws:PrincipalArn": ROLE},
+)
+
+# =====================================================================================================
+# 21. Cross-account requests
+# =====================================================================================================
+
+PARTNER = f"arn:aws:iam::{OTHER_ACCT}:role/Partner"
+PARTNER_CTX = {"aws:PrincipalArn": PARTNER, "aws:PrincipalAccount": OTHER_ACCT}
+case(
+    "cross/resource-grant-alone-is-not-enough",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    resource_policy=doc(res_allow("Partner", {"AWS": PARTNER})),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+    gate=G_ID,
+)
+case(
+    "cross/identity-alone-is-not-enough",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+    gate=G_RES,
+)
+case(
+    "cross/both-allow",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Read", "Partner"),
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_policy=doc(res_allow("Partner", {"AWS": PARTNER})),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+)
+case(
+    "cross/account-principal-plus-identity",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    ALLOWED,
+    ("Read", "PartnerAccount"),
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_policy=doc(res_allow("PartnerAccount", {"AWS": f"arn:aws:iam::{OTHER_ACCT}:root"})),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+)
+case(
+    "cross/resource-policy-naming-another-account",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_policy=doc(res_allow("Own", {"AWS": ACCT})),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+    gate=G_RES,
+)
+case(
+    "cross/boundary-limits-the-identity-side",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    boundary=BOUNDARY_MANTLE_ONLY,
+    resource_policy=doc(res_allow("Partner", "*")),
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+    gate=G_PB,
+)
+case(
+    "cross/account-read-from-the-resource-arn",
+    "kms:Decrypt",
+    KEY,
+    ALLOWED,
+    ("Admin", "Partner"),
+    identity=(ADMIN,),
+    resource_policy=doc(stmt("Allow", "Partner", Principal={"AWS": OTHER_ACCT}, Action="kms:Decrypt", Resource="*")),
+    ctx=PARTNER_CTX,
+)
+case(
+    "cross/kms-key-policy-of-the-other-account-must-allow",
+    "kms:Decrypt",
+    KEY,
+    IMPLICIT,
+    identity=(ADMIN,),
+    resource_policy=KEY_POLICY_ENABLES_IAM,
+    ctx=PARTNER_CTX,
+    gate=G_KEY,
+)
+case(
+    "cross/rcp-of-the-resource-account-applies",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    EXPLICIT,
+    ("NoGet",),
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_policy=doc(res_allow("Partner", {"AWS": PARTNER})),
+    rcps=(RCP_NO_GET,),
+    rcp_services=S3_ONLY_RCP,
+    resource_account=ACCT,
+    ctx=PARTNER_CTX,
+)
+case(
+    "cross/principal-account-from-the-principal-arn",
+    "s3:GetObject",
+    f"{BUCKET}/key",
+    IMPLICIT,
+    identity=(doc(allow("Read", "s3:GetObject")),),
+    resource_account=ACCT,
+    principal=f"arn:aws:sts::{OTHER_ACCT}:assumed-role/Partner/s1",
+    gate=G_RES,
+)
+
+
+# =====================================================================================================
 # The test
 # =====================================================================================================
 
@@ -1991,11 +2528,23 @@ def test_evaluation(c: Case) -> None:
     scps = [_load(d, f"{SCP_LEVELS[i]}-scp.json", SCP) for i, d in enumerate(c.scps)]
     endpoint = _load(c.endpoint, "endpoint.json", ENDPOINT)
     resource = _load(c.resource_policy, "resource.json", RESOURCE)
-    policies = PolicySet(identity=identity, boundary=boundary, scps=scps, endpoint=endpoint, resource=resource)
+    session = [_load(d, f"session-{i}.json", SESSION) for i, d in enumerate(c.session)]
+    rcps = [_load(d, f"{SCP_LEVELS[i]}-rcp.json", RCP) for i, d in enumerate(c.rcps)]
+    policies = PolicySet(
+        identity=identity,
+        boundary=boundary,
+        scps=scps,
+        endpoint=endpoint,
+        resource=resource,
+        session=session,
+        rcps=rcps,
+        rcp_services=c.rcp_services,
+    )
     problems = sorted(p.code for pol in policies.all_policies() for p in pol.problems)
     assert problems == sorted(c.problems)
 
-    d = decide(policies, Request(c.action, c.resource, Context(c.ctx or {}, closed=c.closed)))
+    ctx = Context(c.ctx or {}, closed=c.closed)
+    d = decide(policies, Request(c.action, c.resource, ctx, principal=c.principal, resource_account=c.resource_account))
 
     assert d.verdict is c.verdict, d.notes
     assert [s.sid for s in d.deciding] == list(c.sids)
@@ -2009,6 +2558,7 @@ def test_evaluation(c: Case) -> None:
         assert any(c.note in n for n in d.notes), d.notes
     else:
         assert not any("FullAWSAccess" in n for n in d.notes), d.notes
+        assert not any("RCP" in n for n in d.notes), d.notes
 
 
 def test_table_is_large_and_ids_are_unique() -> None:

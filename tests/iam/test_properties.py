@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, KINDS, RESOURCE, SCP, Policy, PolicyError
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, KINDS, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
 from mantlekit.iam.parse import load_policy
 
 SETTINGS = settings(
@@ -293,12 +293,13 @@ def _read(text: str, kind: str = IDENTITY) -> Policy | None:
         st_.location()
     for prob in p.problems:
         p.location(*prob.path)
-    ps = PolicySet(identity=[p]) if kind == IDENTITY else PolicySet(identity=[], **{_SLOT[kind]: p})
+    ps = PolicySet(identity=[p]) if kind == IDENTITY else PolicySet(identity=[], **{_SLOT[kind]: _SHAPE[kind](p)})
     decide(ps, Request("svc:Get", f"{THING}/a", Context({"k1": "a"})))
     return p
 
 
-_SLOT = {BOUNDARY: "boundary", ENDPOINT: "endpoint", RESOURCE: "resource"}
+_SLOT = {BOUNDARY: "boundary", ENDPOINT: "endpoint", RESOURCE: "resource", SESSION: "session", RCP: "rcps"}
+_SHAPE = {k: ((lambda p: [p]) if k in (SESSION, RCP) else (lambda p: p)) for k in _SLOT}
 
 
 @SETTINGS
@@ -611,6 +612,8 @@ def reference_verdict(spec: dict[str, Any], req: Request) -> Verdict:
     layers += [(k, [spec[k]]) for k in ("boundary", "endpoint", "resource") if spec[k] is not None]
     layers += [(f"scp{i}", [d]) for i, d in enumerate(spec["scps"])]
     allows: dict[str, bool] = {}
+    direct = False  # a resource-policy grant to everyone or to the IAM user itself passes the boundary
+    arn = (ctx.get("aws:principalarn") or [""])[0]
     for name, docs in layers:
         allows[name] = False
         for d in docs:
@@ -621,9 +624,14 @@ def reference_verdict(spec: dict[str, Any], req: Request) -> Verdict:
                     if s["Effect"] == "Deny":
                         return Verdict.EXPLICIT_DENY
                     allows[name] = True
+                    if grant:
+                        p = s["Principal"]
+                        values = [] if p == "*" else (p["AWS"] if isinstance(p["AWS"], list) else [p["AWS"]])
+                        direct = direct or p == "*" or "*" in values or (":user/" in arn and arn in values)
     granted = allows["identity"] or allows.get("resource", False)
-    limits = [v for k, v in allows.items() if k not in ("identity", "resource")]
-    return Verdict.ALLOWED if granted and all(limits) else Verdict.IMPLICIT_DENY
+    limits = [v for k, v in allows.items() if k not in ("identity", "resource", "boundary")]
+    boundary = allows.get("boundary", True) or direct
+    return Verdict.ALLOWED if granted and boundary and all(limits) else Verdict.IMPLICIT_DENY
 
 
 @SETTINGS

@@ -174,3 +174,113 @@ def test_matrix_of_the_reference_principals(capsys, monkeypatch):
     code, text, _ = run(capsys)
     assert text.splitlines()[0].split()[:4] == ["principal", "project", "key", "list-models"]
     assert text.splitlines()[0].split()[-2:] == ["retention-read", "retention-admin"]
+
+
+def _write(path: Path, statements: list) -> str:
+    path.write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2))
+    return str(path)
+
+
+KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+BUCKET_OBJ = "arn:aws:s3:::amzn-s3-demo-bucket/a.txt"
+
+
+def test_resource_policy_kms_key_policy_must_allow(tmp_path, capsys):
+    admin = _write(tmp_path / "admin.json", [{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    key = _write(
+        tmp_path / "key.json",
+        [
+            {
+                "Sid": "KeyAdmin",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    )
+    args = ["--policy", admin, "--resource-policy", key, "--action", "kms:Decrypt", "--resource", KEY]
+    code, out, _ = run(capsys, *args, "--principal-arn", "arn:aws:iam::111122223333:role/App", "--format", "json")
+    assert code == 1
+    d = json.loads(out)
+    assert d["verdict"] == "implicit-deny"
+    assert d["notes"][0] == f"no statement in the KMS key policy allows kms:Decrypt on {KEY}"
+    code, out, _ = run(capsys, *args, "--principal-arn", "arn:aws:iam::111122223333:role/KeyAdmin")
+    assert code == 0
+    assert out.splitlines()[0] == f"allowed: kms:Decrypt on {KEY}"
+    assert "Sid KeyAdmin" in out
+
+
+def test_session_policy_and_rcp_levels(tmp_path, capsys):
+    allow_s3 = _write(tmp_path / "s3.json", [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}])
+    only_sqs = _write(tmp_path / "session.json", [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}])
+    session = "arn:aws:sts::111122223333:assumed-role/App/s1"
+    base = ["--policy", allow_s3, "--action", "s3:GetObject", "--resource", BUCKET_OBJ, "--principal-arn", session]
+    code, out, _ = run(capsys, *base, "--session-policy", only_sqs, "--format", "json")
+    assert code == 1 and json.loads(out)["notes"][0].startswith("no statement in the session policy allows")
+    deny = _write(
+        tmp_path / "rcp.json",
+        [{"Sid": "NoGet", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
+    )
+    quiet = _write(
+        tmp_path / "rcp0.json", [{"Effect": "Deny", "Principal": "*", "Action": "sqs:DeleteQueue", "Resource": "*"}]
+    )
+    code, out, _ = run(capsys, *base, "--rcp", quiet, "--rcp", deny, "--resource-account", "111122223333")
+    from mantlekit.catalog.rcp import rcp_supported_services
+
+    if "s3" in rcp_supported_services():
+        assert code == 1 and out.startswith("explicit-deny") and "Sid NoGet" in out
+    else:  # a catalog without AWS's RCP list: the RCP is skipped, and the decision says so
+        assert code == 0 and "skipped: s3 is not a service that resource control policies apply to" in out
+
+
+def test_cross_account_needs_the_resource_policy(tmp_path, capsys):
+    allow_s3 = _write(tmp_path / "s3.json", [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
+    bucket = _write(
+        tmp_path / "bucket.json",
+        [
+            {
+                "Sid": "Partner",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+            }
+        ],
+    )
+    base = ["--policy", allow_s3, "--action", "s3:GetObject", "--resource", BUCKET_OBJ]
+    who = ["--principal-arn", "arn:aws:iam::444455556666:role/Partner", "--resource-account", "111122223333"]
+    code, out, _ = run(capsys, *base, *who, "--format", "json")
+    assert code == 1 and json.loads(out)["notes"][0].startswith("no statement in the resource-based policy allows")
+    code, out, _ = run(capsys, *base, *who, "--resource-policy", bucket)
+    assert code == 0 and "Sid Partner" in out
+    # The principal's account alone is enough to make it cross-account.
+    code, _, _ = run(capsys, *base, "--principal-account", "444455556666", "--resource-account", "111122223333")
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--principal-account", "1234", "--principal-account: expected a 12-digit account id, got '1234'"),
+        ("--resource-account", "abc", "--resource-account: expected a 12-digit account id, got 'abc'"),
+        ("--principal-arn", "alice", "--principal-arn: expected an ARN, got 'alice'"),
+        ("--resource-policy", "/no/such.json", "cannot read"),
+        ("--session-policy", "/no/such.json", "cannot read"),
+        ("--rcp", "/no/such.json", "cannot read"),
+    ],
+)
+def test_new_flags_bad_input_exits_2(capsys, flag, value, message):
+    code, _, err = run(capsys, "--policy", LIMITED, "--action", "s3:GetObject", "--resource", "*", flag, value)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_broken_resource_policy_names_file_and_line(tmp_path, capsys):
+    p = tmp_path / "bad.json"
+    p.write_text('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": }\n  ]\n}\n')
+    code, _, err = run(
+        capsys, "--policy", LIMITED, "--resource-policy", str(p), "--action", "s3:GetObject", "--resource", "*"
+    )
+    assert code == 2
+    assert f"{p}:4:" in err

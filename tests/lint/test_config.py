@@ -516,3 +516,64 @@ def test_scp_level_with_several_scps(tmp_path, monkeypatch):
     assert [p.kind for p in ou] == [SCP, SCP]
     bad = write(tmp_path / "bad.toml", '[[principal]]\nname = "r"\nkind = "role"\nscps = [[]]\n')
     assert errors(load_config(str(bad)))[0][0] == 4
+
+
+def test_session_policies_rcps_and_resource_policy(tmp_path, monkeypatch):
+    from mantlekit.iam.model import RCP, RESOURCE, SESSION
+
+    monkeypatch.chdir(tmp_path)
+    only_get = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "bedrock-mantle:Get*", "Resource": "*"}],
+    }
+    rcp = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}],
+    }
+    res = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "bedrock-mantle:Get*", "Resource": "*"}],
+    }
+    policy_file(tmp_path / "session.json", only_get)
+    policy_file(tmp_path / "rcp.json", rcp)
+    policy_file(tmp_path / "project-policy.json", res)
+    path = write(
+        tmp_path / "mantle-lint.toml",
+        """
+        [[principal]]
+        name = "key"
+        kind = "short-term-key"
+        policies = ["arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"]
+        session-policies = ["session.json"]
+        rcps = ["rcp.json", ["rcp.json"]]
+        resource-policy = "project-policy.json"
+        """,
+    )
+    cfg = load_config(str(path))
+    assert cfg.errors == []
+    ps = cfg.principals[0].policies
+    assert [p.kind for p in ps.session] == [SESSION]
+    first, second = ps.rcps
+    assert first.kind == RCP and [p.kind for p in second] == [RCP]
+    assert ps.resource is not None and ps.resource.kind == RESOURCE
+    # A short-term key carries exactly its session's permissions: the session policy limits it.
+    from mantlekit.lint.access import evaluate_principal
+
+    access = evaluate_principal(cfg.principals[0])
+    bearer = access.bearer_token()
+    assert bearer is not None and bearer.verdict.value == "implicit-deny"
+    assert bearer.checks[0].decision.failed_gate == "session policy"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('session-policies = "session.json"', "session-policies must be a list of policy files"),
+        ("rcps = [1]", "rcps must be a list of RCP files (or, for a level, a list of its RCP files)"),
+        ("resource-policy = 3", "resource-policy must be a file name, not a number"),
+    ],
+)
+def test_new_principal_keys_bad_input(tmp_path, monkeypatch, line, message):
+    monkeypatch.chdir(tmp_path)
+    bad = write(tmp_path / "bad.toml", f'[[principal]]\nname = "r"\nkind = "role"\n{line}\n')
+    assert errors(load_config(str(bad))) == [(4, message)]

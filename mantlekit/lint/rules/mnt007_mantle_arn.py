@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
-from mantlekit.iam.match import open_ended_arn
+from mantlekit.iam.match import open_ended_arn, variable_before_fifth_colon
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule, value_problems
@@ -18,6 +18,15 @@ _ACCOUNT = re.compile(r"^[0-9]{12}$")
 
 def arn_problem(arn: str) -> str | None:
     """Why ``arn`` cannot name a bedrock-mantle resource, or None. Wildcards and placeholders pass."""
+    if variable_before_fifth_colon(arn):
+        # "You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
+        # account." (reference_policies_variables.html) A ${...} holds colons, so the split below would misread it.
+        head = arn[: arn.index("${")]
+        part = ("partition", "partition", "service", "region", "account")[min(head.count(":"), 4)]
+        return (
+            f"a policy variable stands in the {part}, before the fifth colon, where IAM does not substitute "
+            "variables: the ARN matches nothing (write the region and account out)"
+        )
     parts = arn.split(":", 5)
     if len(parts) < 6:
         if open_ended_arn(arn):

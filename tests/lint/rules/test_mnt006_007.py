@@ -140,3 +140,18 @@ def test_condition_arn_values():
     )
     [f] = findings("MNT007", docs=(doc,))
     assert f.message.startswith("bedrock-mantle:ProjectArn value")
+
+
+@pytest.mark.parametrize(
+    ("arn", "part"),
+    [
+        ("arn:aws:bedrock-mantle:${aws:RequestedRegion}:111122223333:project/*", "region"),
+        ("arn:aws:bedrock-mantle:us-east-1:${aws:PrincipalAccount}:project/*", "account"),
+    ],
+)
+def test_variable_before_the_fifth_colon_is_said_plainly(arn, part):
+    [f] = findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", arn),))
+    assert f.message == (
+        f"{arn}: a policy variable stands in the {part}, before the fifth colon, where IAM does not substitute "
+        "variables: the ARN matches nothing (write the region and account out)"
+    )
