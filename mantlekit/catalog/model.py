@@ -12,6 +12,7 @@ On disk, a catalog is a directory::
                               "actions": {prefix: "ActionA ActionB ..."},
                               "retired_services": {prefix: service name},
                               "retired": {prefix: "ActionC ActionD ..."},
+                              "retired_observed": {prefix: "ActionD ..."},
                               "rcp_services": [prefix, ...]}
     services/<prefix>.json   {"v": 1, "p": prefix, "n": service name,
                               "a": {Action: [access, [resource type, "type*" when required, ...], [keys]]},
@@ -27,7 +28,9 @@ nor building an :class:`ActionInfo` per action. It is optional: a catalog withou
 ``retired`` names actions an earlier catalog knew and AWS's reference no longer lists (for a service that
 is gone altogether, its prefix is in ``retired_services`` and has no service file). They are kept so that an
 old policy gets "retired" rather than "unknown action"; they are not actions of the catalog (no
-:class:`ActionInfo`, not in ``actions``, never matched by a wildcard). ``rcp_services`` lists the prefixes
+:class:`ActionInfo`, not in ``actions``, never matched by a wildcard). ``retired_observed`` says which of
+them no AWS reference data ever listed: an earlier catalog knew them only because AWS managed policies
+name them, so they are retired or were never IAM actions. ``rcp_services`` lists the prefixes
 that resource control policies can govern. ``origin``, ``retired*`` and ``rcp_services`` are optional, so
 catalogs written by older versions still load.
 """
@@ -251,6 +254,7 @@ def write_catalog(
     origin: dict[str, str] | None = None,
     retired: dict[str, list[str]] | None = None,
     retired_services: dict[str, str] | None = None,
+    retired_observed: dict[str, list[str]] | None = None,
     rcp_services: list[str] | None = None,
 ) -> None:
     """Write a complete catalog into ``directory`` (which must not hold another catalog's service files).
@@ -285,6 +289,14 @@ def write_catalog(
             raise ValueError(f"retired actions of {p!r}, which is neither a service nor a retired service")
     if old:
         index["retired"] = old
+    known = {p: {n.lower() for n in v.split()} for p, v in old.items()}
+    observed = {
+        p: " ".join(sorted({n for n in v if n.lower() in known.get(p, ())}, key=str.lower))
+        for p, v in sorted((retired_observed or {}).items())
+    }
+    observed = {p: v for p, v in observed.items() if v}
+    if observed:
+        index["retired_observed"] = observed
     if rcp_services is not None:
         index["rcp_services"] = sorted(set(rcp_services))
     (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")

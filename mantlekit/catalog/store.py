@@ -98,6 +98,12 @@ class Catalog:
             else {}
         )
         self._retired: dict[str, dict[str, str]] = {}
+        observed = index.get("retired_observed")
+        self._observed_raw: dict[str, str] = (
+            {k.lower(): v for k, v in observed.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(observed, dict)
+            else {}
+        )
         rcp = index.get("rcp_services")
         self._rcp: frozenset[str] | None = (
             frozenset(x.lower() for x in rcp if isinstance(x, str)) if isinstance(rcp, list) else None
@@ -138,6 +144,21 @@ class Catalog:
 
     def retired_services(self) -> dict[str, str]:
         return dict(self._retired_services)
+
+    def retired_observed(self) -> dict[str, tuple[str, ...]]:
+        """The retired actions no AWS reference data ever listed (known only from AWS managed policies)."""
+        return {p: tuple(v.split()) for p, v in sorted(self._observed_raw.items())}
+
+    def only_observed(self, full_names: tuple[str, ...]) -> bool:
+        """True when every one of these retired ``service:Action`` names was known only from AWS managed
+        policies: the linter then says "retired or never an action" rather than "no longer listed"."""
+        if not full_names:
+            return False
+        for full in full_names:
+            prefix, _, name = full.lower().partition(":")
+            if name not in self._observed_raw.get(prefix, "").lower().split():
+                return False
+        return True
 
     def retired_match(self, pattern: str) -> tuple[str, ...]:
         """Canonical names of the retired actions an action pattern (wildcards allowed, one prefix) names."""

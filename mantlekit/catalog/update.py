@@ -23,10 +23,10 @@ from pathlib import Path
 from mantlekit import __version__
 from mantlekit.catalog.convert import (
     SourceFormatError,
+    carry_retired,
     from_service_reference,
     overlay_facts,
     parse_reference_index,
-    retired_since,
 )
 from mantlekit.catalog.model import INDEX_FILE, CatalogFormatError, ServiceInfo, write_catalog
 from mantlekit.catalog.store import Catalog, bundled_catalog, get_catalog, user_catalog_dir
@@ -199,10 +199,7 @@ def update_catalog(
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as e:
         raise UpdateError(f"{target.parent}: cannot create a directory ({e})") from e
-    prev_live = {p: list(previous.action_names(p).values()) for p in previous.prefixes()}
-    retired = retired_since(prev_live, previous.retired_actions(), services)
-    gone = {p: previous.service_name(p) or p for p in previous.prefixes() if p not in services}
-    gone.update((p, n) for p, n in previous.retired_services().items() if p not in services)
+    retired = carry_retired(previous, services)
     rcp = previous.rcp_services()
     try:
         write_catalog(
@@ -212,8 +209,9 @@ def update_catalog(
             source=source,
             note=NOTE,
             origin={"name": "AWS Service Authorization Reference", "version": url, "date": date},
-            retired=retired,
-            retired_services=gone,
+            retired=retired.actions,
+            retired_services=retired.services,
+            retired_observed=retired.observed,
             rcp_services=sorted(rcp) if rcp is not None else None,
         )
         new = Catalog(staging)

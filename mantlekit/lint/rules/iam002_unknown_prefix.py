@@ -29,15 +29,18 @@ def _check(policy: Policy) -> Iterator[Finding]:
         retired = cat.retired_service(prefix)
         if retired is not None:
             named = f" ({retired})" if retired != prefix else ""
-            yield RULE.at_statement(
-                st,
-                f"service prefix {prefix!r}{named} is retired: AWS's Service Authorization Reference no "
-                f"longer lists it (catalog dated {cat.date}), so its actions grant and deny nothing",
-                key,
-                i,
-                fix=RETIRED_FIX,
-                severity=RETIRED_SEVERITY,
-            )
+            if cat.only_observed(cat.retired_match(f"{prefix}:*")):
+                message = (
+                    f"service prefix {prefix!r}{named} is retired or never was in AWS's Service Authorization "
+                    f"Reference (catalog dated {cat.date}): only AWS managed policies name it, so its actions "
+                    "most likely grant and deny nothing"
+                )
+            else:
+                message = (
+                    f"service prefix {prefix!r}{named} is retired: AWS's Service Authorization Reference no "
+                    f"longer lists it (catalog dated {cat.date}), so its actions grant and deny nothing"
+                )
+            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=RETIRED_SEVERITY)
             continue
         yield RULE.at_statement(
             st,

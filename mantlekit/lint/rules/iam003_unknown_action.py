@@ -31,13 +31,20 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
     retired = cat.retired_match(pattern)
     if retired:
         what = f"{pattern} matches only retired {prefix} actions" if wildcard else f"{retired[0]} is retired"
-        return (
-            f"{what}: AWS's Service Authorization Reference no longer lists "
-            f"{'them' if len(retired) > 1 else 'it'} (catalog dated {cat.date}), so the entry grants and "
-            "denies nothing",
-            None,
-            RETIRED_SEVERITY,
-        )
+        them = "them" if len(retired) > 1 else "it"
+        if cat.only_observed(retired):
+            never = ", or names that never were IAM actions" if wildcard else " or never was an IAM action"
+            message = (
+                f"{what}{never}: AWS's Service Authorization Reference (catalog dated {cat.date}) does not "
+                f"list {them}; only AWS managed policies name {them}, so the entry most likely grants and "
+                "denies nothing"
+            )
+        else:
+            message = (
+                f"{what}: AWS's Service Authorization Reference no longer lists {them} (catalog dated "
+                f"{cat.date}), so the entry grants and denies nothing"
+            )
+        return (message, None, RETIRED_SEVERITY)
     if wildcard:
         return (f"{pattern} matches no {prefix} action", None, None)
     return (f"{prefix} has no action {name!r}", cat.suggest(pattern), None)

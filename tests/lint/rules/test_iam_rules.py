@@ -54,29 +54,48 @@ def test_iam002_retired_service_is_info_and_says_retired():
     )
     assert f.fix == "Remove the entry when convenient: the service or action no longer exists."
     assert findings("IAM003", docs=(allow("codestar:CreateProject"),)) == []
+    # known only because AWS managed policies named it: the rule does not claim AWS once listed it
+    [m] = findings("IAM002", docs=(allow("mobilehub:ListProjects"),))
+    assert (m.severity, m.message) == (
+        "info",
+        "service prefix 'mobilehub' is retired or never was in AWS's Service Authorization Reference (catalog "
+        "dated 2026-10-27): only AWS managed policies name it, so its actions most likely grant and deny nothing",
+    )
 
 
 def test_iam003_retired_action_is_info_not_an_unknown_action():
-    [f] = findings("IAM003", docs=(allow("s3:ListObjects"),))
+    [f] = findings("IAM003", docs=(allow("trustedadvisor:GetEngagement"),))
     assert (f.severity, f.message, f.details.get("suggestion")) == (
         "info",
-        "s3:ListObjects is retired: AWS's Service Authorization Reference no longer lists it (catalog dated "
-        "2026-10-27), so the entry grants and denies nothing",
+        "trustedadvisor:GetEngagement is retired: AWS's Service Authorization Reference no longer lists it "
+        "(catalog dated 2026-10-27), so the entry grants and denies nothing",
         None,
     )
-    [w] = findings("IAM003", docs=(allow("s3:ListObjectsV*"),))
+    [w] = findings("IAM003", docs=(allow("trustedadvisor:*Engagement"),))
     assert (w.severity, w.message) == (
         "info",
-        "s3:listobjectsv* matches only retired s3 actions: AWS's Service Authorization Reference no longer "
-        "lists it (catalog dated 2026-10-27), so the entry grants and denies nothing",
+        "trustedadvisor:*engagement matches only retired trustedadvisor actions: AWS's Service Authorization "
+        "Reference no longer lists them (catalog dated 2026-10-27), so the entry grants and denies nothing",
     )
-    [many] = findings("IAM003", docs=(allow("s3:ListObjects*"),))
-    assert many.severity == "info"
-    assert many.message.startswith("s3:listobjects* matches only retired s3 actions: ")
-    assert "no longer lists them" in many.message
-    # a wildcard that also matches a live action (s3:ListObjectVersions) is fine; a typo is still an error
-    assert findings("IAM003", docs=(allow("s3:ListObject*"),)) == []
-    assert findings("IAM003", docs=(allow("s3:ListObjectz"),))[0].severity == "error"
+    # a wildcard that also matches a live action is fine; a typo is still an error
+    assert findings("IAM003", docs=(allow("trustedadvisor:Describe*"),)) == []
+    assert findings("IAM003", docs=(allow("trustedadvisor:GetEngagements"),))[0].severity == "error"
+
+
+def test_iam003_name_known_only_from_managed_policies_is_info_and_says_so():
+    [f] = findings("IAM003", docs=(allow("s3:ListObjects"),))
+    assert (f.severity, f.message) == (
+        "info",
+        "s3:ListObjects is retired or never was an IAM action: AWS's Service Authorization Reference (catalog "
+        "dated 2026-10-27) does not list it; only AWS managed policies name it, so the entry most likely grants "
+        "and denies nothing",
+    )
+    [w] = findings("IAM003", docs=(allow("s3:ListObjects*"),))
+    assert w.message.startswith(
+        "s3:listobjects* matches only retired s3 actions, or names that never were IAM actions: "
+    )
+    assert "does not list them; only AWS managed policies name them" in w.message
+    assert findings("IAM003", docs=(allow("s3:ListObject*"),)) == []  # s3:ListObjectVersions is live
 
 
 def test_iam003_knows_actions_newer_than_the_old_catalog():
