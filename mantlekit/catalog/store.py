@@ -225,7 +225,7 @@ class Catalog:
         return names
 
     def known_actions(self) -> frozenset[str]:
-        """Every action as a lower-case ``service:action`` (about 18,000), built once per catalog.
+        """Every action as a lower-case ``service:action`` (about 22,000), built once per catalog.
 
         For large runs: one set lookup answers "is this a real action?" without a Python call, and a
         parent process builds it once before forking its workers.
