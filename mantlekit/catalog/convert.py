@@ -346,7 +346,12 @@ def carry_retired(previous: Catalog | None, services: Mapping[str, ServiceInfo])
     ``previous`` knew (live or already retired) and ``services`` does not list."""
     if previous is None:
         return Retired({}, {}, {})
-    live = {p: list(previous.action_names(p).values()) for p in previous.prefixes()}
+    live: dict[str, list[str]] = {}
+    for p in previous.prefixes():
+        try:
+            live[p] = list(previous.action_names(p).values())
+        except CatalogFormatError:  # an unreadable service of the old catalog: nothing to carry over
+            continue
     actions = retired_since(live, previous.retired_actions(), services)
     gone = {p: previous.service_name(p) or p for p in previous.prefixes() if p not in services}
     gone.update((p, n) for p, n in previous.retired_services().items() if p not in services)

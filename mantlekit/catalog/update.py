@@ -193,14 +193,14 @@ def update_catalog(
     services = fetch_services(url, timeout=timeout, workers=workers, previous=previous)
     date = date or datetime.now(UTC).date().isoformat()
     source = f"AWS Service Authorization Reference ({url}), fetched {date}; bedrock-mantle from mantlekit.facts"
+    retired = carry_retired(previous, services)  # unreadable parts of the previous catalog are skipped
+    rcp = previous.rcp_services()
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as e:
         raise UpdateError(f"{target.parent}: cannot create a directory ({e})") from e
-    retired = carry_retired(previous, services)
-    rcp = previous.rcp_services()
     try:
         write_catalog(
             staging,
