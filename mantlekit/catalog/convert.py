@@ -454,6 +454,53 @@ def overlay_facts(services: dict[str, ServiceInfo]) -> None:
     services[facts.SERVICE_PREFIX] = facts_service(services.get(facts.SERVICE_PREFIX))
 
 
+def overlay_observed_keys(services: dict[str, ServiceInfo], documents: Iterable[object]) -> int:
+    """Add to an action the condition keys of its own service that AWS managed policies use with it and
+    the reference data does not list for it; returns how many (action, key) pairs were added.
+
+    The Service Authorization Reference under-documents keys per action: AWS's AnthropicFullAccess and
+    ROSAManageSubscription allow ``aws-marketplace:Subscribe`` on ``aws-marketplace:ProductId``, which
+    the reference ties to two agreement actions only, so IAM010 would call AWS's own condition "always
+    false". Only exact action names of Allow statements, keys the service defines, and no tag-style
+    (``.../${TagKey}``) keys, which the catalog matches by pattern already. bedrock-mantle is left to
+    :mod:`mantlekit.facts`.
+    """
+    added = 0
+    for doc in documents:
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        for st in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(st, dict) or st.get("Effect") != "Allow" or not isinstance(st.get("Condition"), dict):
+                continue
+            keys = [k for ops in st["Condition"].values() if isinstance(ops, dict) for k in ops if isinstance(k, str)]
+            actions = st.get("Action")
+            for a in actions if isinstance(actions, list) else [actions]:
+                if not isinstance(a, str) or a.count(":") != 1 or "*" in a or "?" in a:
+                    continue
+                prefix, name = a.lower().split(":")
+                svc = services.get(prefix)
+                info = svc.actions.get(name) if svc is not None and prefix != facts.SERVICE_PREFIX else None
+                if svc is None or info is None or info.observed:
+                    continue
+                defined = {k.lower(): k for k in svc.condition_keys}
+                have = {k.lower() for k in info.condition_keys}
+                for t, _ in info.resource_types:
+                    rt = svc.resource_types.get(t)
+                    have.update(k.lower() for k in (rt.condition_keys if rt is not None else ()))
+                new = [
+                    defined[k.lower()]
+                    for k in keys
+                    if k.lower().partition(":")[0] == prefix and "/" not in k and k.lower() in defined
+                    if k.lower() not in have
+                ]
+                if new:
+                    info = ActionInfo(
+                        prefix, info.name, info.access_level, info.resource_types, _keys((*info.condition_keys, *new))
+                    )
+                    svc.actions[name] = info
+                    added += len(set(new))
+    return added
+
+
 def facts_disagreements(other: ServiceInfo) -> list[str]:
     """Where another source's bedrock-mantle differs from :mod:`mantlekit.facts` (empty: they agree field
     by field). Facts win either way; the build reports a difference so that someone checks which is right."""

