@@ -58,6 +58,7 @@ bench: env  ## every benchmark, one after the other (several minutes; results go
 	python benchmarks/lint_vs_parliament.py
 	python benchmarks/account_details.py
 	python benchmarks/synth_time.py
+	python benchmarks/install_size.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .cache dist build

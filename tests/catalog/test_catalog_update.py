@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.catalog import get_catalog
+from mantlekit.catalog import bundled_catalog, get_catalog
 from mantlekit.catalog.cli import main as catalog_main
 from mantlekit.catalog.convert import access_from_annotations, from_service_reference
 from mantlekit.catalog.model import ActionInfo, ServiceInfo
@@ -42,7 +42,7 @@ def test_first_update_installs_user_catalog(reference_server, isolated_catalog_d
     assert err == ""
     assert len(out.strip().splitlines()) == 1
     assert out.startswith("catalog updated: 3 services, 46 actions (")  # 5 sqs + 2 sns + 38 facts + 1 new mantle
-    assert "vs the 2026-04-14 catalog" in out
+    assert "vs the 2026-10-27 catalog" in out
     assert str(isolated_catalog_dirs) in out
 
     cat = get_catalog()
@@ -162,7 +162,7 @@ def test_failed_first_update_creates_nothing(reference_server, isolated_catalog_
     assert _update(reference_server.index_url, isolated_catalog_dirs) == 2
     assert not isolated_catalog_dirs.exists()
     assert not isolated_catalog_dirs.parent.exists() or list(isolated_catalog_dirs.parent.iterdir()) == []
-    assert get_catalog().date == "2026-04-14"
+    assert get_catalog().date == "2026-10-27"
 
 
 def test_refuses_to_replace_a_directory_that_is_not_a_catalog(reference_server, tmp_path, capsys):
@@ -200,3 +200,27 @@ def test_service_reference_conversion_tolerates_key_case():
     assert svc.actions["do"] == ActionInfo("x", "Do", "Read", (("a", False), ("b", True)), ("x:K",))
     assert svc.condition_keys == {"x:K": "Bool"}
     assert svc.resource_types["a"].matches("arn:aws:x:::a/1/2")
+
+
+def test_update_keeps_vanished_actions_as_retired_and_carries_rcp_services(reference_server, installed, capsys):
+    sqs = json.loads((FIXTURES / "sqs.json").read_text())
+    sqs["Actions"] = [a for a in sqs["Actions"] if a["Name"] != "AddPermission"]
+    reference_server.routes["/v1/sqs/sqs.json"] = (200, json.dumps(sqs).encode())
+    assert _update(reference_server.index_url, installed) == 0
+    cat = get_catalog()
+    assert cat.retired_match("sqs:AddPermission") == ("sqs:AddPermission",)
+    assert cat.retired_service("codestar") == "AWS CodeStar"  # retired in the bundled catalog, still retired
+    assert cat.retired_service("s3") == "Amazon S3"  # the fixture reference has no s3: gone from this catalog
+    assert cat.retired_observed()["s3"] == ("ListBuckets", "ListObjects", "ListObjectsV2")  # carried over
+    assert "GetObject" not in cat.retired_observed()["s3"]
+    assert cat.rcp_services() == bundled_catalog().rcp_services()  # the reference does not publish them
+    assert cat.origin == {
+        "name": "AWS Service Authorization Reference",
+        "version": reference_server.index_url,
+        "date": cat.date,
+    }
+    # an action that comes back is an action again, not retired
+    reference_server.routes["/v1/sqs/sqs.json"] = (200, (FIXTURES / "sqs.json").read_bytes())
+    assert _update(reference_server.index_url, installed) == 0
+    cat = get_catalog()
+    assert cat.has_action("sqs:AddPermission") and cat.retired_match("sqs:AddPermission") == ()

@@ -158,8 +158,10 @@ def audit(
         import boto3
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        inv.errors.append(InputError("--live", "boto3 is not installed; pip install boto3"))
+    except ImportError:  # boto3 is the optional ``live`` extra: pip install mantlekit alone has no AWS SDK
+        inv.errors.append(
+            InputError("--live", "--live needs boto3, which is not installed: pip install 'mantlekit[live]'")
+        )
         return inv
     try:
         session = session or boto3.Session(profile_name=profile, region_name=region)

@@ -26,6 +26,22 @@ def _check(policy: Policy) -> Iterator[Finding]:
     for st, key, i, _, prefix in value_problems(
         policy, lambda p: unknown_prefix(p, cat), known_actions_memo(RULE.id, cat)
     ):
+        retired = cat.retired_service(prefix)
+        if retired is not None:
+            named = f" ({retired})" if retired != prefix else ""
+            if cat.only_observed(cat.retired_match(f"{prefix}:*")):
+                message = (
+                    f"service prefix {prefix!r}{named} is retired or never was in AWS's Service Authorization "
+                    f"Reference (catalog dated {cat.date}): only AWS managed policies name it, so its actions "
+                    "most likely grant and deny nothing"
+                )
+            else:
+                message = (
+                    f"service prefix {prefix!r}{named} is retired: AWS's Service Authorization Reference no "
+                    f"longer lists it (catalog dated {cat.date}), so its actions grant and deny nothing"
+                )
+            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=RETIRED_SEVERITY)
+            continue
         yield RULE.at_statement(
             st,
             f"service prefix {prefix!r} is not in the action catalog (dated {cat.date}); if the service is "
@@ -33,6 +49,14 @@ def _check(policy: Policy) -> Iterator[Finding]:
             key,
             i,
         )
+
+
+#: Retired services and actions (an earlier catalog knew them, AWS's reference no longer lists them) are
+#: "info": the policy was valid when written and is harmless now (the entry matches no request, and a Deny
+#: naming it has nothing left to block), AWS's own current managed policies still carry such entries
+#: (ReadOnlyAccess, SecurityAudit), and a warning would fail CI for everyone who runs ``fail-on = warning``.
+RETIRED_SEVERITY = "info"
+RETIRED_FIX = "Remove the entry when convenient: the service or action no longer exists."
 
 
 RULE = Rule(
@@ -43,7 +67,9 @@ RULE = Rule(
     rationale=(
         "A misspelt prefix makes the whole action a no-op. But bundled IAM data goes stale: new services "
         "appear every month, and a linter that calls them errors trains people to ignore it. This rule is a "
-        "warning kept apart from unknown actions of known services (IAM003), and names the catalog's date."
+        "warning kept apart from unknown actions of known services (IAM003), and names the catalog's date. "
+        "A service AWS has retired (an earlier catalog knew it, AWS's reference no longer lists it) is "
+        "reported as retired, at info: the entry is harmless dead weight, not a mistake."
     ),
     example='"Action": "bedrok:InvokeModel"',
     fix="Fix the prefix, or refresh the catalog with `mantle-lint catalog update`.",

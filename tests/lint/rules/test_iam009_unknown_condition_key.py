@@ -41,11 +41,11 @@ def test_misspelt_global_key_and_tag_family():
 
 
 def test_key_far_from_every_key_is_a_warning_that_names_the_catalog():
-    f = one("s3:GetObject", {"StringEquals": {"s3:FlightPlan": "x"}})
+    f = one("s3:GetObject", {"StringEquals": {"s3:Tumbleweed": "x"}})
     date = get_catalog().date
     assert (f.severity, f.line, f.column) == ("warning", 10, 28)
     assert f.message == (
-        f"s3 has no condition key s3:FlightPlan in the catalog of {date}: unless the key is newer than that, "
+        f"s3 has no condition key s3:Tumbleweed in the catalog of {date}: unless the key is newer than that, "
         "no request carries it and StringEquals on it is always false"
     )
     assert f.fix == "If the key is newer than the catalog, run `mantle-lint catalog update`."

