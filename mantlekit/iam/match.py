@@ -162,7 +162,7 @@ def multivalued_key(key: str) -> bool:
 @lru_cache(maxsize=1)
 def _multivalued_global() -> dict[str, bool]:
     # The global-key table (AWS's page, kept in one place); read the first time a variable resolves.
-    from mantlekit.lint.rules._condition_keys import GLOBAL_KEYS
+    from mantlekit.iam.global_keys import GLOBAL_KEYS
 
     return {k.lower(): bool(v) for k, v in GLOBAL_KEYS.items()}
 

@@ -226,12 +226,19 @@ def test_session_policy_and_rcp_levels(tmp_path, capsys):
         tmp_path / "rcp0.json", [{"Effect": "Deny", "Principal": "*", "Action": "sqs:DeleteQueue", "Resource": "*"}]
     )
     code, out, _ = run(capsys, *base, "--rcp", quiet, "--rcp", deny, "--resource-account", "111122223333")
-    from mantlekit.catalog.rcp import rcp_supported_services
-
-    if "s3" in rcp_supported_services():
-        assert code == 1 and out.startswith("explicit-deny") and "Sid NoGet" in out
-    else:  # a catalog without AWS's RCP list: the RCP is skipped, and the decision says so
-        assert code == 0 and "skipped: s3 is not a service that resource control policies apply to" in out
+    assert code == 1 and out.startswith("explicit-deny") and "Sid NoGet" in out  # s3 is RCP-governed
+    # An RCP never decides a request to a service RCPs do not govern, and the decision says so.
+    allow_mantle = _write(tmp_path / "m.json", [{"Effect": "Allow", "Action": "bedrock-mantle:*", "Resource": "*"}])
+    deny_all = _write(tmp_path / "rcp1.json", [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}])
+    args = ["--policy", allow_mantle, "--action", "bedrock-mantle:ListModels", "--rcp", deny_all]
+    code, out, _ = run(
+        capsys, *args, "--resource", "arn:aws:bedrock-mantle:us-east-1:111122223333:project/default", "--format", "json"
+    )
+    assert code == 0, out
+    assert any(
+        "skipped: bedrock-mantle is not a service that resource control policies apply to" in n
+        for n in json.loads(out)["notes"]
+    )
 
 
 def test_cross_account_needs_the_resource_policy(tmp_path, capsys):

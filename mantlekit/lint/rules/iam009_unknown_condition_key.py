@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.conditions import NEGATED
+from mantlekit.iam.global_keys import GLOBAL_KEYS_DATE
 from mantlekit.iam.model import Condition, Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules._condition_keys import (
-    GLOBAL_KEYS_DATE,
     action_prefixes,
     known_prefix,
     lookup_memo,
