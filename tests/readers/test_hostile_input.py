@@ -14,7 +14,7 @@ import pytest
 
 from mantlekit.lint import readers
 from mantlekit.lint.findings import InputError
-from mantlekit.lint.readers import load_text, read_file, read_paths, yamlish
+from mantlekit.lint.readers import load_text, read_file, read_paths
 
 
 @contextlib.contextmanager
