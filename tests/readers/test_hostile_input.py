@@ -315,4 +315,3 @@ def test_sizes_are_read_in_binary_units(value, size):
 @pytest.mark.parametrize("value", [0, -1, True, "", "lots", "5 TB", "-3M"])
 def test_sizes_that_are_not_sizes(value):
     assert readers.parse_size(value) is None
-
