@@ -233,11 +233,65 @@ def generate(principals: int, pages: int, seed: int = 7) -> list[Path]:
     return files
 
 
+def corpus_details(corpus: Path) -> tuple[int, Path]:
+    """The corpus's documents as the customer managed policies (one version each) of one details file."""
+    policies = []
+    for f in sorted(corpus.glob("*.json")):
+        try:
+            document = json.loads(f.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        name = f.stem
+        policies.append(
+            {
+                "PolicyName": name,
+                "Arn": arn("policy", name),
+                "Path": "/",
+                "DefaultVersionId": "v1",
+                "PolicyVersionList": [{"Document": document, "VersionId": "v1", "IsDefaultVersion": True}],
+            }
+        )
+    out = WORK.parent / "corpus-details" / "authorization-details.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    details = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": policies}
+    out.write_text(json.dumps({**details, "IsTruncated": False}, indent=4))  # as the AWS CLI writes it
+    return len(policies), out
+
+
+def side_by_side(corpus: Path, runs: int) -> None:
+    import time
+
+    n, details = corpus_details(corpus)
+    exe = [str(Path(sys.executable).parent / "mantle-lint")]
+    cases = {
+        "loose files, --jobs 1": [*exe, "--no-config", "--jobs", "1", str(corpus)],
+        "loose files, default jobs": [*exe, "--no-config", str(corpus)],
+        "one account-details file": [*exe, "--no-config", str(details)],
+    }
+    print(
+        f"\n{n} documents: loose files under {corpus} against {details.relative_to(ROOT)} "
+        f"({details.stat().st_size / 1e6:.1f} MB), whole processes, median of {runs}"
+    )
+    medians = {}
+    for label, cmd in cases.items():
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            times.append(time.perf_counter() - t)
+        medians[label] = statistics.median(times)
+        print(f"{label:28s} median {medians[label] * 1000:7.1f} ms  (min {min(times) * 1000:.1f})")
+    ratio = medians["one account-details file"] / medians["loose files, --jobs 1"]
+    print(f"account path / loose --jobs 1: {ratio:.2f}x -> target 1.5x {'met' if ratio <= 1.5 else 'NOT met'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--principals", type=int, default=1000)
     ap.add_argument("--pages", type=int, default=4)
     ap.add_argument("--runs", type=int, default=5)
+    corpora = [up / "shared" / "corpus" / "aws-managed" for up in (ROOT.parent, ROOT.parent.parent)]
+    ap.add_argument("--corpus", type=Path, default=next((c for c in corpora if c.is_dir()), corpora[0]))
     args = ap.parse_args()
     files = generate(args.principals, args.pages)
     size = sum(f.stat().st_size for f in files)
@@ -259,6 +313,10 @@ def main() -> None:
         print(f"{key:28s} median {statistics.median(values) * 1000:7.1f} ms  (min {min(values) * 1000:.1f})")
     audit = statistics.median(r["audit"] for r in runs)
     print(f"target: whole audit < 1 s -> {'met' if audit < 1.0 else 'NOT met'} ({audit:.2f} s)")
+    if args.corpus.is_dir():
+        side_by_side(args.corpus, args.runs)
+    else:
+        print(f"(no corpus at {args.corpus}: side-by-side comparison skipped)")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def test_linter_alone_lints_and_live_without_boto3_is_an_input_error_naming_the_
     assert run.returncode == 2
     assert "\n1\n[]\n" in run.stdout  # exit 1 (an IAM003 finding), and no extra was imported
     assert run.stderr.splitlines()[-1] == (
-        "--live:1:1: error: --live needs boto3, which is not installed: pip install 'mantlekit[live]'"
+        "--live: error: --live needs boto3, which is not installed: pip install 'mantlekit[live]'"
     )
 
 

@@ -11,7 +11,8 @@ The caller (``--principal-arn``, ``--principal-account``) and the resource's acc
 
 Exit 0 when allowed, 1 for any other verdict, 2 for bad input. Without ``--action`` it prints, for every
 principal in the configuration (and every principal found in the given paths), principal × capability
-(× project), each cell allowed / denied / conditional.
+(× project), each cell allowed / denied / conditional; it exits 1 when a capability some principal needs
+is not allowed (denied or conditional: the cells marked ``!``), 2 for bad input, else 0.
 """
 
 from __future__ import annotations
@@ -48,7 +49,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mantle-lint access", description=__doc__.split("\n\n")[0])
+    p = _Parser(
+        prog="mantle-lint access",
+        description=__doc__.split("\n\n")[0],
+        epilog="Exit status: with --action, 0 allowed, 1 any other verdict; without it (the matrix), 1 when a "
+        "capability a principal needs is not allowed (denied or conditional, marked !), else 0; 2 for bad input.",
+    )
     p.add_argument("paths", nargs="*", help="for the matrix: files or directories with principals")
     p.add_argument("--policy", action="append", default=[], help="identity policy file or AWS managed policy ARN")
     p.add_argument("--boundary", help="permissions boundary (file or managed policy ARN)")
@@ -227,7 +233,10 @@ def run_matrix(ns: argparse.Namespace) -> int:
         print("no principals: declare them in [tool.mantle-lint] or give templates / account details")
     else:
         print(_matrix_text(rows, caps, short_project))
-    return EXIT_USAGE if errors else EXIT_ALLOWED
+    if errors:
+        return EXIT_USAGE
+    failing = any(c in r["needs"] and r["capabilities"][c] != "allowed" for r in rows for c in caps)
+    return EXIT_NOT_ALLOWED if failing else EXIT_ALLOWED
 
 
 def _matrix_text(rows: list[dict], caps: tuple[str, ...], short) -> str:

@@ -63,6 +63,14 @@ def _lint_parser() -> argparse.ArgumentParser:
         help="colour the text report (auto: when stdout is a terminal and NO_COLOR is unset)",
     )
     p.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=None,
+        metavar="SIZE",
+        help="largest file read, e.g. 200MiB or a number of bytes (default: the config's max-file-size, else "
+        "64 MiB, which holds the authorization details of an account of 5,000 principals with margin)",
+    )
+    p.add_argument(
         "-j",
         "--jobs",
         type=_jobs,
@@ -84,6 +92,24 @@ def _jobs(value: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number of processes, 0 for one per core: {value!r}")
     return n
+
+
+def _size(value: str) -> int:
+    from mantlekit.lint.readers import parse_size
+
+    n = parse_size(value)
+    if n is None:
+        raise argparse.ArgumentTypeError(f"expected a size such as 64MiB, 500KiB or a number of bytes: {value!r}")
+    return n
+
+
+#: Options that mean something only with --live: (dest, flag), each a usage error without it.
+_LIVE_ONLY = (
+    ("profile", "--profile"),
+    ("region", "--region"),
+    ("save", "--save"),
+    ("max_key_age_days", "--max-key-age-days"),
+)
 
 
 def _err(message: str) -> None:
@@ -214,11 +240,17 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         config = scope_to_changed(config, ns.paths)
         ns.paths = lint_paths_of(ns.paths)
 
-    with Progress():
+    from mantlekit.lint.readers import max_file_size
+
+    with Progress(), max_file_size(ns.max_file_size or config.max_file_size):
         result = lint_paths(ns.paths, config, jobs=ns.jobs) if not ns.live else _lint_live(ns, config)
     code = exit_code(result, fail_on)
     for e in result.errors:
-        _err(_printable(f"{e.file}:{e.line}:{e.column}: error: {e.message}", sys.stderr))
+        _err(_printable(error_line(e), sys.stderr))
+    if not result.inventory.files and not ns.live and not ns.changed_only:
+        # Under --changed-only (the pre-commit hook) the paths are whatever a commit changed: that none of
+        # them is an input is the ordinary case, not a mistake worth a line.
+        _err(_printable(_nothing_linted(ns.paths, result), sys.stderr))
 
     stream: TextIO = sys.stdout
     color = ns.format == "text" and not ns.output and use_color(ns.color, stream)
@@ -234,6 +266,31 @@ def _lint(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         stream.write(_printable(report, stream))
         stream.flush()
     return code
+
+
+def error_line(e: Any) -> str:
+    """``file:line:column: error: message``; an option or a URL (``--profile``, ``aws://123456789012``) has
+    no lines, so it is named alone."""
+    if e.file.startswith("--") or "://" in e.file:
+        return f"{e.file}: error: {e.message}"
+    return f"{e.file}:{e.line}:{e.column}: error: {e.message}"
+
+
+def _nothing_linted(paths: Sequence[str], result: Any) -> str:
+    """The stderr line of a run that linted no file: a wrong directory or a file of another kind must not
+    pass as "0 findings". Files named on the command line that were read but not recognised are listed."""
+    from mantlekit.lint.config import file_identity
+
+    failed = {file_identity(e.file) for e in result.errors}
+    named = [p for p in paths if os.path.isfile(p) and file_identity(p) not in failed]
+    line = "mantle-lint: linted 0 files"
+    if named:
+        shown = ", ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+        hint = " (a configuration file is given with --config)" if any(p.endswith(".toml") for p in named) else ""
+        return f"{line}: not a policy, template, cloud assembly or account details: {shown}{hint}"
+    if result.errors:
+        return f"{line} (see the errors above)"
+    return f"{line}: no policy, template, cloud assembly or account details under {', '.join(paths)}"
 
 
 def _lint_live(ns: argparse.Namespace, config: Any) -> Any:
@@ -266,6 +323,11 @@ def _main(args: list[str]) -> int:
     if not ns.paths and not ns.live:
         parser.print_usage(sys.stderr)
         _err("mantle-lint: error: give one or more files or directories to lint (or --live)")
+        return EXIT_USAGE
+    alone = [flag for dest, flag in _LIVE_ONLY if getattr(ns, dest, None) is not None] if not ns.live else []
+    if alone:
+        parser.print_usage(sys.stderr)
+        _err(f"mantle-lint: error: {', '.join(alone)} only mean{'s' if len(alone) == 1 else ''} something with --live")
         return EXIT_USAGE
     return _lint(ns, parser)
 

@@ -26,7 +26,7 @@ from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 CONFIG_FILES = ("mantle-lint.toml", ".mantle-lint.toml", "pyproject.toml")
 PYPROJECT_TABLE = ("tool", "mantle-lint")
 FAIL_ON = ("info", "warning", "error", "never")
-TOP_KEYS = ("select", "ignore", "fail-on", "severity", "per-path-ignores", "principal")
+TOP_KEYS = ("select", "ignore", "fail-on", "severity", "per-path-ignores", "max-file-size", "principal")
 PRINCIPAL_KEYS = (
     "name",
     "kind",
@@ -111,6 +111,8 @@ class Config(ValueRecord):
     documents: list[Policy]
     #: Principals declared on template resources (``template`` + ``resource``).
     declared: list[Declaration]
+    #: ``max-file-size``: the largest file read, in bytes (None: the readers' default, 64 MiB).
+    max_file_size: int | None
 
     __slots__ = _fields = (
         "file",
@@ -124,6 +126,7 @@ class Config(ValueRecord):
         "ignore_reasons",
         "documents",
         "declared",
+        "max_file_size",
     )
 
     def __init__(
@@ -139,6 +142,7 @@ class Config(ValueRecord):
         ignore_reasons: dict[str, str] | None = None,
         documents: list[Policy] | None = None,
         declared: list[Declaration] | None = None,
+        max_file_size: int | None = None,
     ) -> None:
         self.file = file
         self.select = select
@@ -151,6 +155,7 @@ class Config(ValueRecord):
         self.ignore_reasons = {} if ignore_reasons is None else ignore_reasons
         self.documents = [] if documents is None else documents
         self.declared = [] if declared is None else declared
+        self.max_file_size = max_file_size
 
     def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
         """The configured documents whose file is not among ``files`` (the same file, by any path, is the
@@ -387,6 +392,16 @@ class _Loader:
             self._severity(self.data["severity"])
         if "per-path-ignores" in self.data:
             self._path_ignores(self.data["per-path-ignores"])
+        if "max-file-size" in self.data:
+            from mantlekit.lint.readers import parse_size
+
+            v = self.data["max-file-size"]
+            size = parse_size(v) if isinstance(v, int | str) else None
+            if size is None:
+                self.error(
+                    f'max-file-size must be a size such as "64 MiB" or a number of bytes, not {v!r}', "max-file-size"
+                )
+            c.max_file_size = size
         if "principal" in self.data:
             entries = self._table_list(self.data["principal"], "principal", "principal")
             names: set[str] = set()
@@ -401,6 +416,7 @@ class _Loader:
                 else:
                     c.principals.append(p)
         c.documents = list(self._docs.values())
+        c.errors[:] = _in_line_order(c.errors, self.display)
         return c
 
     def _selector(self, s: str, *path: str | int) -> bool:
@@ -694,8 +710,11 @@ class _Loader:
         if key in self._policies:
             return self._policies[key]
         try:
-            if os.path.getsize(path) > _MAX_CONFIG_BYTES * 20:
-                raise ValueError("file too large")
+            from mantlekit.lint.readers import MAX_BYTES, format_size
+
+            limit = self.config.max_file_size or MAX_BYTES
+            if os.path.getsize(path) > limit:
+                raise ValueError(f"larger than {format_size(limit)} (raise the limit with max-file-size)")
             with open(path, "rb") as fh:
                 text = fh.read().decode("utf-8-sig")
         except FileNotFoundError:
@@ -728,6 +747,19 @@ class _Loader:
         except RecursionError:
             self.error(f"policy {ref!r} is nested too deeply to be read", *where, value=ref)
         return None
+
+
+def _in_line_order(errors: list[InputError], display: str) -> list[InputError]:
+    """The errors by their line in the configuration file, as a reader goes through it (they are found key
+    by key, not line by line). An error inside a policy file the configuration names stays just before the
+    configuration's own error that says "(see above)" about it, at that error's line."""
+    keyed: list[tuple[int, int, InputError]] = []
+    line = 0
+    for n, e in reversed(list(enumerate(errors))):
+        if e.file == display:
+            line = e.line
+        keyed.append((line, n, e))
+    return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
 def load_config(path: str) -> Config:

@@ -291,3 +291,34 @@ def test_broken_resource_policy_names_file_and_line(tmp_path, capsys):
     )
     assert code == 2
     assert f"{p}:4:" in err
+
+
+def test_matrix_exits_1_when_a_needed_capability_is_not_allowed(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reader.json").write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "bedrock-mantle:ListModels", "Resource": "*"}],
+            }
+        )
+    )
+    config = (
+        '[[principal]]\nname = "app"\nkind = "role"\naccount = "111122223333"\nregion = "us-east-1"\n'
+        'policies = ["reader.json"]\nneeds = ["{need}"]\n'
+    )
+    (tmp_path / "mantle-lint.toml").write_text(config.format(need="list-models"))
+    assert run(capsys, "--config", "mantle-lint.toml")[0] == 0
+    (tmp_path / "mantle-lint.toml").write_text(config.format(need="inference"))
+    code, out, _ = run(capsys, "--config", "mantle-lint.toml")
+    assert code == 1
+    assert "✗!" in out  # the needed cell that fails, as the legend explains
+
+
+def test_access_help_documents_the_exit_status(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert " ".join(out.split()).endswith(
+        "Exit status: with --action, 0 allowed, 1 any other verdict; without it (the matrix), 1 when a capability "
+        "a principal needs is not allowed (denied or conditional, marked !), else 0; 2 for bad input."
+    )

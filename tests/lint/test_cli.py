@@ -59,7 +59,7 @@ def test_text_report_and_exit_1(tree, capsys):
     assert err == ""
     assert out == (
         'policies/effect.json:4:16: IAM001 error Effect must be "Allow" or "Deny", not \'Permit\'\n'
-        f"    fix: {_rule('IAM001').fix}\n"
+        '    fix: Write Effect as "Allow" or "Deny" (case-sensitive).\n'
         "\n"
         "policies/notaction.json:4:38: IAM007 warning "
         + out.split("policies/notaction.json:4:38: IAM007 warning ", 1)[1].split("\n", 1)[0]

@@ -291,3 +291,15 @@ def test_documents_that_are_not_json_are_errors_at_their_line(tmp_path):
     line = next(i for i, t in enumerate(f.read_text().splitlines(), 1) if "%7Bnot-json" in t)
     assert (err.message, err.line) == ("broken: the policy document is not JSON", line)
     assert {p.name for p in inv.principals} == {"console-user", "app"}
+
+
+def test_entry_locator_places_every_path_as_a_whole_file_scan_does():
+    """The locator of account pages scans one entry, not the file; every place must stay the same."""
+    from mantlekit.iam.locate import JsonLocator, _scan
+    from mantlekit.lint.readers.account import _EntryLocator
+
+    text = (FIXTURES / "account" / "single" / "authorization-details.json").read_text()
+    whole, entry = JsonLocator(text), _EntryLocator(text)
+    paths = list(_scan(text))
+    assert len(paths) > 100
+    assert [entry(p) for p in paths] == [whole(p) for p in paths]

@@ -267,6 +267,38 @@ def test_credentials_that_do_not_work(aws):
     assert inv.principals == [] and inv.documents == []
 
 
+def test_no_network_is_not_called_bad_credentials(aws):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sts.us-east-1.amazonaws.com/")
+
+    aws.hook("GetCallerIdentity", unreachable)
+    inv = live.audit(session=aws.session)
+    assert [(e.file, e.message) for e in inv.errors] == [
+        (
+            "aws://live",
+            "sts:GetCallerIdentity failed: EndpointConnectionError: Could not connect to the endpoint URL: "
+            '"https://sts.us-east-1.amazonaws.com/"; AWS could not be reached (check the network, a proxy or '
+            "AWS_ENDPOINT_URL), nothing was audited",
+        )
+    ]
+
+
+def test_no_credentials_at_all_says_so(aws):
+    from botocore.exceptions import NoCredentialsError
+
+    def none(**_: Any) -> None:
+        raise NoCredentialsError()
+
+    aws.hook("GetCallerIdentity", none)
+    (err,) = live.audit(session=aws.session).errors
+    assert err.message == (
+        "sts:GetCallerIdentity failed: NoCredentialsError: Unable to locate credentials; no AWS credentials were "
+        "found (give --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID), nothing was audited"
+    )
+
+
 def test_authorization_details_denied_is_not_audited(aws):
     aws.hook("GetAccountAuthorizationDetails", lambda **_: error("AccessDenied", "no", 403))
     inv = live.audit(session=aws.session)
@@ -286,7 +318,8 @@ def test_cli_options_and_read_account(aws, tmp_path):
     parser = argparse.ArgumentParser()
     live.add_arguments(parser)
     ns = parser.parse_args([])
-    assert (ns.live, ns.profile, ns.region, ns.save, ns.max_key_age_days) == (False, None, None, None, 90)
+    # None when not given: the CLI refuses it without --live, and the audit then takes the default of 90.
+    assert (ns.live, ns.profile, ns.region, ns.save, ns.max_key_age_days) == (False, None, None, None, None)
     ns = parser.parse_args(
         ["--live", "--region", "eu-west-1", "--save", str(tmp_path / "a.json"), "--max-key-age-days", "7"]
     )
@@ -327,4 +360,13 @@ def test_credentials_that_do_not_work_exit_2(aws, monkeypatch, capsys):
     )
     monkeypatch.setattr(boto3, "Session", lambda **_: aws.session)
     assert main(["--live", "--no-config"]) == 2
-    assert "sts:GetCallerIdentity failed: ExpiredToken" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("aws://live: error: sts:GetCallerIdentity failed: ExpiredToken")
+
+
+def test_an_unknown_profile_on_the_command_line_has_no_line_numbers(aws, capsys):
+    from mantlekit.lint.cli import main
+
+    assert main(["--live", "--no-config", "--profile", "does-not-exist"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--profile: error: cannot start an AWS session: The config profile (does-not-exist)")
+    assert ":1:1:" not in err

@@ -89,7 +89,7 @@ class Page:
 
     def __post_init__(self) -> None:
         if self.locator is None and self.text.lstrip().startswith("{"):
-            self.locator = JsonLocator(self.text)
+            self.locator = _EntryLocator(self.text)
 
     @property
     def truncated(self) -> bool:
@@ -156,6 +156,39 @@ def _entry_offsets(text: str) -> dict[tuple[str, int], int]:
         if i < len(text) and text[i] == ",":
             i = skip(i + 1)
     return out
+
+
+class _EntryLocator(JsonLocator):
+    """A JsonLocator that places a path inside an entry of a top-level list by scanning that entry alone.
+
+    Every document of account details lives in an entry (a user, role, group or managed policy), and a
+    finding on one of them used to make the first lookup scan the whole file: on the 1,645 AWS managed
+    policies saved as one 6.7 MB details file that scan was 0.45 s of a 0.72 s run, where loose files scan
+    only the files with findings. The entries' offsets come from :func:`_entry_offsets` (C-speed skipping);
+    an entry's own text is scanned the first time a path inside it is asked for.
+    """
+
+    __slots__ = ("_starts", "_subs")
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._starts: dict[tuple[str, int], int] | None = None
+        self._subs: dict[int, JsonLocator] = {}
+
+    def __call__(self, path: Path) -> tuple[int, int]:
+        if len(path) >= 2 and path[0] in LISTS and isinstance(path[1], int):
+            if self._starts is None:
+                self._starts = _entry_offsets(self._text)
+            start = self._starts.get((path[0], path[1]))  # type: ignore[arg-type]
+            if start is not None:
+                sub = self._subs.get(start)
+                if sub is None:
+                    end = json.JSONDecoder().raw_decode(self._text, start)[1]
+                    sub = self._subs[start] = JsonLocator(self._text[start:end])
+                line, col = sub(tuple(path[2:]))
+                base_line, base_col = self.position(start)
+                return base_line + line - 1, (base_col + col - 1 if line == 1 else col)
+        return super().__call__(path)
 
 
 #: Pages read since the last finalize (the walk reads every file, then finalizes once).

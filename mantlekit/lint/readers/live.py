@@ -59,6 +59,22 @@ MAX_DELAY = 20.0
 DEFAULT_MAX_KEY_AGE_DAYS = 90  # = account.DEFAULT_MAX_KEY_AGE_DAYS
 #: botocore's own retries per call (standard mode: throttling and transient errors, with backoff).
 BOTOCORE_MAX_ATTEMPTS = 5
+#: botocore errors that mean AWS was never reached (no network, a proxy, DNS, a firewall), not that the
+#: credentials were refused: "the credentials do not work" would send the user to the wrong place.
+UNREACHABLE_CODES = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+        "ProxyConnectionError",
+        "SSLError",
+        "HTTPClientError",
+        "ConnectionError",
+    }
+)
+#: botocore errors that mean no credentials were found at all.
+NO_CREDENTIALS_CODES = frozenset({"NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError"})
 #: Seam for tests: how the explicit backoff waits.
 sleep = time.sleep
 
@@ -83,7 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-key-age-days",
         metavar="DAYS",
         type=int,
-        default=DEFAULT_MAX_KEY_AGE_DAYS,
+        default=None,  # None: not given (the CLI refuses it without --live); the audit then uses the default
         help=f"with --live: report Bedrock API keys older than this (default {DEFAULT_MAX_KEY_AGE_DAYS})",
     )
 
@@ -181,7 +197,13 @@ def audit(
     try:
         caller = _call(sts, "get_caller_identity", "sts:GetCallerIdentity")
     except ApiError as e:
-        inv.errors.append(InputError(where, f"{e}; the credentials do not work, nothing was audited"))
+        if e.code in UNREACHABLE_CODES:
+            why = "AWS could not be reached (check the network, a proxy or AWS_ENDPOINT_URL)"
+        elif e.code in NO_CREDENTIALS_CODES:
+            why = "no AWS credentials were found (give --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID)"
+        else:
+            why = "the credentials do not work"
+        inv.errors.append(InputError(where, f"{e}; {why}, nothing was audited"))
         return inv
     account_id = str(caller.get("Account") or "unknown")
     where = f"aws://{account_id}"

@@ -83,12 +83,15 @@ def _check(policy: Policy) -> Iterator[Finding]:
             if not any(t.matches(arn) for t in types for arn in literal):
                 if not all(_known_shape(svc, arn) for arn in literal):
                     continue  # the catalog cannot tell what this ARN is, so it cannot say "never"
+                shapes = list(dict.fromkeys(t.arn_format for t in types))
                 yield RULE.at_statement(
                     st,
                     f"{info.full_name} acts on {', '.join(t.name for t in types)}; none of the statement's "
                     "resources is of that type, so the action is never allowed or denied here",
                     "Action",
                     i,
+                    fix=f"Give {info.full_name} a resource of the shape {' or '.join(shapes)}, or move it to a "
+                    "statement with such resources.",
                     expected=[t.arn_format for t in types],
                 )
 
@@ -104,6 +107,6 @@ RULE = Rule(
         "nothing for that action."
     ),
     example='{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket"}',
-    fix="Use the ARN shape the finding lists for the action, or move the action to a matching statement.",
+    fix="Give the action a resource of the shape the finding's fix names, or move it to a matching statement.",
     check_document=_check,
 )

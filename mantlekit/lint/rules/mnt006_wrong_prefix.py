@@ -30,12 +30,13 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
         if not wild and name in _MANTLE_NAMES:
             return "IAM has no bedrock-runtime prefix", f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}"
         return (
-            "IAM has no bedrock-runtime prefix: the runtime APIs are authorized as bedrock:",
+            "IAM has no bedrock-runtime prefix: the runtime APIs are authorized under the bedrock prefix",
             f"bedrock:{name}",
         )
     if prefix == "bedrock" and not wild and name in _MANTLE_NAMES and not cat.has_action(pattern):
         return (
-            f"bedrock:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as bedrock-mantle:",
+            f"bedrock:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as "
+            f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
         )
     if prefix == facts.SERVICE_PREFIX:
@@ -76,6 +77,12 @@ def _check(policy: Policy) -> Iterator[Finding]:
     for st, key, i, _, (message, suggestion) in problems:
         written = st.raw.get(key)
         original = written[i] if isinstance(written, list) else written
+        if (
+            suggestion
+            and isinstance(original, str)
+            and suggestion.lower() == f"bedrock:{original.partition(':')[2]}".lower()
+        ):
+            suggestion = f"bedrock:{original.partition(':')[2]}"  # the name as written (patterns are lower-cased)
         fix = f'use "{suggestion}"' if suggestion else RULE.fix
         yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
 

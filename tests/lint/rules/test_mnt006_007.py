@@ -13,7 +13,7 @@ def allow(action, resource="*"):
     ("action", "suggestion"),
     [
         ("bedrock:CreateInference", "bedrock-mantle:CreateInference"),
-        ("bedrock-runtime:InvokeModel", "bedrock:invokemodel"),
+        ("bedrock-runtime:InvokeModel", "bedrock:InvokeModel"),
         ("bedrock-runtime:CreateInference", "bedrock-mantle:CreateInference"),
         ("bedrock-mantle:ListTagsForResources", "bedrock-mantle:ListTagsForResource"),
         ("bedrock-mantle:CreateInferences", "bedrock-mantle:CreateInference"),
