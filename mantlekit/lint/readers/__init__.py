@@ -24,10 +24,17 @@ from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import Inventory
 
 #: File name endings read at all; everything else is skipped quietly.
-EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 #: Directories never descended into when walking (they are not the user's policies).
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", ".tox", ".mypy_cache"}
 MAX_BYTES = 20 * 1024 * 1024
+
+
+class HclText(str):
+    """The text of a ``.tf`` file, handed to the readers unparsed: only the Terraform reader parses HCL (and
+    imports its parser only when it meets such a file)."""
+
+    __slots__ = ()
 
 
 class Reader(FrozenRecord):
@@ -89,7 +96,7 @@ def _lazy(modname: str) -> Reader:
 def readers() -> list[Reader]:
     """Readers in the order they are asked. A policy document (``Statement``, no ``Resources``) cannot be
     mistaken for a template, an assembly manifest or account details, so it is asked first."""
-    return [POLICY_READER, *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
+    return [POLICY_READER, *(_lazy(m) for m in ("cdk_out", "cfn", "account", "terraform"))]
 
 
 def _walk(path: str, errors: list[InputError]) -> Iterator[str]:
@@ -156,6 +163,8 @@ def load_text(path: str) -> tuple[Any, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
+    if path.endswith(".tf"):
+        return HclText(text), text
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or path.endswith(".json"):
         try:
@@ -207,7 +216,7 @@ def read_files(files: Sequence[str], inv: Inventory) -> Inventory:
 
 def finalize(inv: Inventory) -> None:
     """After every file: let readers that gather across files (paginated account details) finish."""
-    for modname in ("cdk_out", "cfn", "account"):
+    for modname in ("cdk_out", "cfn", "account", "terraform"):
         mod = sys.modules.get(f"mantlekit.lint.readers.{modname}")
         hook = getattr(mod, "finalize", None)
         if hook is not None:

@@ -66,6 +66,9 @@ KINDS: dict[str, str] = {
     "AWS::BedrockAgentCore::Runtime": "AgentCore runtime",
     "AWS::EC2::LaunchTemplate": "EC2 launch template",
     "AWS::EC2::Instance": "EC2 instance",
+    # Terraform (mantlekit.lint.readers.terraform.workloads)
+    "aws_lambda_function": "Lambda function",
+    "aws_ecs_task_definition": "ECS task definition",
 }
 #: What a Mantle workload needs of its role.
 NEEDS = ("list-models", "inference")
@@ -102,6 +105,8 @@ class Workload:
     region: str | None
     #: Project ids or ARNs it names; empty = the default project.
     projects: tuple[str, ...]
+    #: The file that holds it, when not the role's (a Terraform module spans files).
+    file: str | None = None
 
     @property
     def title(self) -> str:
