@@ -31,7 +31,7 @@ env: $(PY_STAMP) $(NODE_STAMP)
 $(PY_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mantlekit needs Python >= 3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev,terraform]'
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
