@@ -84,7 +84,8 @@ def test_tf_without_iam_is_skipped_quietly(tmp_path):
 def test_lint_path_does_not_import_hcl2_without_tf_files():
     code = (
         "import sys; from mantlekit.lint.runner import lint_paths; from mantlekit.lint.config import Config;"
-        f"lint_paths([{str(FIXTURES / 'terraform' / 'plan')!r}], Config()); print('hcl2' in sys.modules, 'lark' in sys.modules)"
+        f"lint_paths([{str(FIXTURES / 'terraform' / 'plan')!r}], Config());"
+        "print('hcl2' in sys.modules, 'lark' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.split() == ["False", "False"]

@@ -72,13 +72,12 @@ def test_key_age_over_the_limit_and_unknown(tmp_path):
     cred = plan["planned_values"]["root_module"]["resources"][2]
     cred["values"]["credential_age_days"] = 365
     (tmp_path / "long.json").write_text(json.dumps(plan, indent=2))
-    found, result = _findings(tmp_path / "long.json")
+    _found, result = _findings(tmp_path / "long.json")
     msgs = [
         f.message for f in result.findings if f.rule == "MNT010" and f.details["label"] == 'aws_iam_user.keys["app"]'
     ]
-    assert msgs == [
-        'app\'s Bedrock API key aws_iam_service_specific_credential.keys["app"] is issued for 365 days, longer than the limit of 90 days'
-    ]
+    key = 'aws_iam_service_specific_credential.keys["app"]'
+    assert msgs == [f"app's Bedrock API key {key} is issued for 365 days, longer than the limit of 90 days"]
     del cred["values"]["credential_age_days"]
     plan["resource_changes"].append(
         {

@@ -62,7 +62,7 @@ class Parsed:
 
 def parse(text: str, path: str) -> Parsed:
     """Parse one file. Raises ImportError without python-hcl2, InputError (with line) when it is not HCL."""
-    import hcl2  # noqa: F401 - the extra's dependency: imported only when a .tf file is read
+    import hcl2  # the extra's dependency: imported only when a .tf file is read
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
@@ -283,7 +283,7 @@ class _Eval:
         inner = [k for k in _kids(n) if hasattr(k, "data")]
         target = inner[0] if inner else n
         while _data(target) == "expr_term" and [k for k in _kids(target) if hasattr(k, "data")]:
-            target = [k for k in _kids(target) if hasattr(k, "data")][0]
+            target = next(k for k in _kids(target) if hasattr(k, "data"))
         if _data(target) == "identifier":
             return _name(target)
         v = self.value(target, ())
@@ -296,7 +296,7 @@ class _Eval:
                 continue
             c = p.children[0]
             if _data(c) == "interpolation":
-                v = self.value([k for k in c.children if hasattr(k, "data")][0], at)
+                v = self.value(next(k for k in c.children if hasattr(k, "data")), at)
                 if isinstance(v, bool):
                     v = "true" if v else "false"
                 parts.append(
@@ -348,7 +348,7 @@ class _Eval:
             return [_name(n)]
         if d == "get_attr_expr_term":
             base, attr = [k for k in n.children if hasattr(k, "data")]
-            return [*self._chain(base), _name([k for k in attr.children if hasattr(k, "data")][0])]
+            return [*self._chain(base), _name(next(k for k in attr.children if hasattr(k, "data")))]
         if d == "index_expr_term":
             base, index = [k for k in n.children if hasattr(k, "data")]
             inner = [k for k in index.children if hasattr(k, "data")]
