@@ -93,7 +93,8 @@ def main() -> None:
         mine = [sys.executable, "-m", "mantlekit.lint.cli", "--no-config", path]
         out = subprocess.run(mine, capture_output=True, text=True, check=False).stdout.strip().splitlines()
         print(
-            f"plan: {len(plan()['resource_changes'])} resources, {os.path.getsize(path) // 1024} KiB; mantle-lint: {out[-1]}"
+            f"plan: {len(plan()['resource_changes'])} resources, {os.path.getsize(path) // 1024} KiB; "
+            f"mantle-lint: {out[-1]}"
         )
         theirs = [checkov, "-f", path, "--framework", "terraform_plan", "--quiet", "--compact"] if checkov else None
         a, b = [], []
