@@ -548,3 +548,12 @@ ENDPOINT_HOST_RE = re.compile(
     r"(?<![A-Za-z0-9-])" + re.escape(SERVICE_PREFIX) + r"\."
     r"(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+|\$\{[^}]*\})\.(?:api\.aws|vpce\.amazonaws\.com)(?![A-Za-z0-9-])"
 )
+
+
+# --- Terraform (reference §8) ----------------------------------------------------------------------------
+#: The Terraform resource of a Mantle project: only the awscc provider (Cloud Control, backed by the
+#: CloudFormation registry, so the registry's region gaps apply); hashicorp/aws has none (issue #49543).
+TERRAFORM_PROJECT_TYPE = "awscc_bedrockmantle_project"
+#: hashicorp/aws resource that issues long-term Bedrock API keys (``service_name`` = API_KEY_SERVICE_NAME;
+#: ``credential_age_days`` since provider PR #44299, 2025-09).
+TERRAFORM_CREDENTIAL_TYPE = "aws_iam_service_specific_credential"

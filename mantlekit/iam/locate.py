@@ -90,3 +90,31 @@ def _scan(text: str) -> dict[Path, int]:
         elif tok == "[":
             stack.append([path, False, 0, False])
     return out
+
+
+class RemapLocator:
+    """Positions of a resolved document through the paths of the input it came from.
+
+    A reader that rewrites a document before parsing it (a template's resolved intrinsics, a statement split
+    into variants, a document kept as a JSON string) maps each path of the parsed document back to where
+    the source text holds it: ``remap`` sends path prefixes to source paths, and a ``clamp`` prefix (a string
+    document) points everything below it at the string itself.
+    """
+
+    __slots__ = ("base", "clamp", "remap")
+
+    def __init__(self, base: Locator | None, remap: dict[Path, Path], clamp: Path | None = None) -> None:
+        self.base = base
+        self.remap = remap
+        self.clamp = clamp
+
+    def __call__(self, path: Path) -> tuple[int, int]:
+        p = tuple(path)
+        if self.clamp is not None and p[: len(self.clamp)] == self.clamp:
+            p = self.clamp
+        for n in range(len(p), 0, -1):
+            target = self.remap.get(p[:n])
+            if target is not None:
+                p = target + p[n:]
+                break
+        return self.base(p) if self.base is not None else (1, 1)

@@ -6,6 +6,8 @@ engine about each principal (evaluate), rules turn both into findings, reporters
 
 from __future__ import annotations
 
+from typing import Any
+
 from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import PolicySet
@@ -185,8 +187,11 @@ class Inventory(ValueRecord):
     files: list[str]
     #: Template resources that resource rules check (see :class:`TemplateResource`).
     resources: list[TemplateResource]
+    #: What readers gather across the files of one run until the walk finalizes them (reader key ->
+    #: items, e.g. pages of paginated account details); empty once the run's readers are finalized.
+    pending: dict[str, list[Any]]
 
-    __slots__ = _fields = ("documents", "principals", "errors", "files", "resources")
+    __slots__ = _fields = ("documents", "principals", "errors", "files", "resources", "pending")
 
     def __init__(
         self,
@@ -195,12 +200,14 @@ class Inventory(ValueRecord):
         errors: list[InputError] | None = None,
         files: list[str] | None = None,
         resources: list[TemplateResource] | None = None,
+        pending: dict[str, list[Any]] | None = None,
     ) -> None:
         self.documents = [] if documents is None else documents
         self.principals = [] if principals is None else principals
         self.errors = [] if errors is None else errors
         self.files = [] if files is None else files
         self.resources = [] if resources is None else resources
+        self.pending = {} if pending is None else pending
 
     def extend(self, other: Inventory) -> None:
         self.documents += other.documents
@@ -208,3 +215,5 @@ class Inventory(ValueRecord):
         self.errors += other.errors
         self.files += other.files
         self.resources += other.resources
+        for key, items in other.pending.items():
+            self.pending.setdefault(key, []).extend(items)

@@ -6,8 +6,6 @@ import os
 import pathlib
 import sys
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Let test modules `import reader_helpers` (pytest's import mode does not put test folders on sys.path).
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -17,13 +15,3 @@ os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(ROOT / ".cache" / "
 _VENV_NODE = ROOT / ".venv" / "bin" / "node"
 if _VENV_NODE.exists():
     os.environ.setdefault("JSII_NODE", str(_VENV_NODE))
-
-
-@pytest.fixture(autouse=True)
-def _no_pending_pages():
-    """Account pages are gathered until the walk finalizes; no test may leak some into the next."""
-    from mantlekit.lint.readers import account
-
-    account._PENDING.clear()
-    yield
-    account._PENDING.clear()

@@ -51,7 +51,6 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def single():
-    account._PENDING.clear()
     return read_paths([str(ACCOUNT / "single")])
 
 

@@ -28,7 +28,7 @@ from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import Inventory
 
 #: File name endings read at all; everything else is skipped quietly.
-EXTENSIONS = (".json", ".yaml", ".yml", ".template")
+EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 #: Directories never descended into when walking (they are not the user's policies).
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".cache", ".tox", ".mypy_cache"}
 #: The largest file read, in bytes (``--max-file-size``, ``max-file-size`` in the configuration). Sized for
@@ -82,6 +82,13 @@ def parse_size(value: str | int) -> int | None:
     scale = _SCALES.get(unit, _SCALES.get(unit[:1], 1))
     n = int(float(m[1]) * scale)
     return n if n > 0 else None
+
+
+class HclText(str):
+    """The text of a ``.tf`` file, handed to the readers unparsed: only the Terraform reader parses HCL (and
+    imports its parser only when it meets such a file)."""
+
+    __slots__ = ()
 
 
 class Reader(FrozenRecord):
@@ -143,7 +150,7 @@ def _lazy(modname: str) -> Reader:
 def readers() -> list[Reader]:
     """Readers in the order they are asked. A policy document (``Statement``, no ``Resources``) cannot be
     mistaken for a template, an assembly manifest or account details, so it is asked first."""
-    return [POLICY_READER, *(_lazy(m) for m in ("cdk_out", "cfn", "account"))]
+    return [POLICY_READER, *(_lazy(m) for m in ("cdk_out", "cfn", "account", "terraform"))]
 
 
 #: Paths of descriptors a process already holds open: ``/dev/stdin`` and the ``/dev/fd/N`` of a shell's
@@ -404,6 +411,8 @@ def load_text(path: str, strict: bool = True) -> tuple[Any, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
+    if path.endswith(".tf"):
+        return HclText(text), text
     try:
         return _parse(text, path)
     except InputError:
@@ -477,7 +486,7 @@ def read_files(files: Sequence[str], inv: Inventory) -> Inventory:
 
 def finalize(inv: Inventory) -> None:
     """After every file: let readers that gather across files (paginated account details) finish."""
-    for modname in ("cdk_out", "cfn", "account"):
+    for modname in ("cdk_out", "cfn", "account", "terraform"):
         mod = sys.modules.get(f"mantlekit.lint.readers.{modname}")
         hook = getattr(mod, "finalize", None)
         if hook is not None:

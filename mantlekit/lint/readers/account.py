@@ -41,14 +41,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from mantlekit import facts
-from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.locate import JsonLocator, Locator
+from mantlekit.iam.locate import JsonLocator, Locator, RemapLocator
 from mantlekit.iam.model import BOUNDARY, IDENTITY, RESOURCE, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
+from mantlekit.lint import iamgraph
 from mantlekit.lint.findings import InputError
-from mantlekit.lint.infer import infer_projects
-from mantlekit.lint.inventory import Inventory, Principal
-from mantlekit.lint.readers.cfn import _Remap, aws_managed_policy, is_aws_managed, unknown_policy
+from mantlekit.lint.iamgraph import aws_managed_policy, is_aws_managed, unknown_policy
+from mantlekit.lint.inventory import Inventory
 
 Path = tuple[Hashable, ...]
 
@@ -191,24 +190,25 @@ class _EntryLocator(JsonLocator):
         return super().__call__(path)
 
 
-#: Pages read since the last finalize (the walk reads every file, then finalizes once).
-_PENDING: list[Page] = []
+#: The key of this reader's pages in ``Inventory.pending`` (gathered per run until :func:`finalize`).
+PENDING = "account"
 
 
 def read(data: Any, text: str, path: str) -> Inventory:
+    """Check the page's shape and hand it back pending: the run's inventory gathers the pages of every file
+    (:meth:`Inventory.extend`) and :func:`finalize` builds them together."""
     inv = Inventory(files=[path])
     for key in LISTS:
         if key in data and not isinstance(data[key], list):
             inv.errors.append(InputError(path, f"not valid account authorization details: {key} must be a list"))
             return inv
-    _PENDING.append(Page(path, data, text))
+    inv.pending[PENDING] = [Page(path, data, text)]
     return inv
 
 
 def finalize(inv: Inventory) -> None:
-    """Merge the pages read since the last call and add what they hold to ``inv``."""
-    pages = list(_PENDING)
-    _PENDING.clear()
+    """Merge the pages of this run that ``inv`` gathered and add what they hold to it."""
+    pages = inv.pending.pop(PENDING, [])
     if pages:
         inv.extend(build(pages))
 
@@ -338,7 +338,7 @@ class _Account:
                 self.inv.errors.append(InputError(page.path, f"{name}: the policy document is not JSON", line, col))
                 return None
             clamp = path
-        source = Source(page.path, _Remap(page.locator, {}, clamp), label)
+        source = Source(page.path, RemapLocator(page.locator, {}, clamp), label)
         try:
             return normalise(doc, source, path, kind, name)
         except PolicyError as e:
@@ -446,26 +446,29 @@ class _Account:
         return out
 
     def _principals(self) -> None:
-        groups = self._group_by_name()
+        graph = iamgraph.Graph()
+        by_name = {str(e.data.get("GroupName")): ident for ident, e in self.entries[GROUPS].items()}
+        for ident, e in self.entries[GROUPS].items():
+            name = str(e.data.get("GroupName") or ident)
+            policies = self.inline.get((GROUPS, ident), []) + self.attached(e, name)
+            graph.add(iamgraph.Entity(ident, iamgraph.GROUP, name, e.page.path, policies=policies))
         credentials = self._credentials()
-        for key, name_key, kind in ((USERS, "UserName", "user"), (ROLES, "RoleName", "role")):
+        for key, name_key, kind in ((USERS, "UserName", iamgraph.USER), (ROLES, "RoleName", iamgraph.ROLE)):
             for ident, e in self.entries[key].items():
                 d = e.data
                 name = str(d.get(name_key) or ident)
-                inline_key = (key, ident)
-                identity = list(self.inline.get(inline_key, [])) + self.attached(e, name)
-                if kind == "user":
+                identity = list(self.inline.get((key, ident), [])) + self.attached(e, name)
+                memberships = []
+                if kind == iamgraph.USER:
                     for g in _list(d.get("GroupList")):
-                        ge = groups.get(str(g))
-                        if ge is None:
-                            identity.append(
-                                unknown_policy(
-                                    f"group {g}", Source(e.page.path, e.page.locator, name), (*e.path, "GroupList")
-                                )
+                        gid = by_name.get(str(g))
+                        if gid is None:
+                            stand_in = unknown_policy(
+                                f"group {g}", Source(e.page.path, e.page.locator, name), (*e.path, "GroupList")
                             )
-                            continue
-                        gid = next(k for k, v in self.entries[GROUPS].items() if v is ge)
-                        identity += self.inline.get((GROUPS, gid), []) + self.attached(ge, str(g))
+                            memberships.append(iamgraph.Membership(None, stand_in=stand_in))
+                        else:
+                            memberships.append(iamgraph.Membership(gid))
                 boundary = None
                 pb = d.get("PermissionsBoundary")
                 if isinstance(pb, dict) and isinstance(pb.get("PermissionsBoundaryArn"), str):
@@ -478,48 +481,43 @@ class _Account:
                     if isinstance(t, dict) and t.get("Key") is not None
                 }
                 creds = []
-                if kind == "user":
+                if kind == iamgraph.USER:
                     creds = [
                         c
                         for c in credentials.get(name, [])
                         if c.get("ServiceName", facts.API_KEY_SERVICE_NAME) == facts.API_KEY_SERVICE_NAME
                     ]
-                pkind, heuristic = self._kind(kind, tags, creds, d)
                 arn = d.get("Arn") if isinstance(d.get("Arn"), str) else None
                 account = arn.split(":")[4] if arn and arn.count(":") >= 5 and arn.split(":")[4].isdigit() else None
                 line, col = e.page.where(e.path)
-                own = [p for p in identity if not str(p.name or "").startswith("unknown policy")]
-                principal = Principal(
-                    name=name,
-                    kind=pkind,
-                    policies=PolicySet(identity=identity, boundary=boundary),
-                    account=account,
-                    projects=infer_projects(own, account),
-                    file=e.page.path,
-                    line=line,
-                    column=col,
-                    label=arn or name,
-                    heuristic=heuristic,
-                    arn=arn,
-                    tags=tags,
+                graph.add(
+                    iamgraph.Entity(
+                        f"{key}#{ident}",
+                        kind,
+                        name,
+                        e.page.path,
+                        line,
+                        col,
+                        label=arn or name,
+                        arn=arn,
+                        account=account,
+                        policies=identity,
+                        memberships=memberships,
+                        boundary=boundary,
+                        tags=tags,
+                        credentials=creds,
+                        key_guess=kind == iamgraph.USER and self._console_key(d),
+                    )
                 )
-                principal.credentials = creds
-                self.inv.principals.append(principal)
+        self.inv.principals.extend(iamgraph.principals(graph))
 
     @staticmethod
-    def _kind(kind: str, tags: dict[str, str], creds: list[dict[str, Any]], d: dict[str, Any]) -> tuple[str, bool]:
-        tag = tags.get(facts.API_KEY_TAG)
-        if kind == "role":
-            return ("short-term-key" if tag == "short-term" else "role"), False
-        if tag in facts.API_KEY_TAG_VALUES:
-            return f"{tag}-key", False
-        if creds:
-            return "long-term-key", False
+    def _console_key(d: dict[str, Any]) -> bool:
+        """A user the Bedrock console made for a long-term key: AmazonBedrockLimitedAccess attached directly,
+        or the console's naming (whatever policies it has now). A guess: findings at severity info."""
         for att in _list(d.get("AttachedManagedPolicies")):
             arn = att.get("PolicyArn", "") if isinstance(att, dict) else ""
             if isinstance(arn, str) and is_aws_managed(arn) and arn.rsplit("/", 1)[-1] == facts.CONSOLE_KEY_POLICY:
-                return "long-term-key", True
+                return True
         name = d.get("UserName")
-        if isinstance(name, str) and facts.CONSOLE_KEY_USER_RE.match(name):
-            return "long-term-key", True  # the console's naming, whatever policies it has now
-        return "user", False
+        return isinstance(name, str) and facts.CONSOLE_KEY_USER_RE.match(name) is not None

@@ -47,12 +47,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
-from mantlekit.lint.readers.cfn import NOVALUE, _collapse, _text, is_unresolved
+from mantlekit.lint.readers.cfn.values import NOVALUE, _collapse, _text, is_unresolved
 
 if TYPE_CHECKING:
     from mantlekit.iam.model import Policy
     from mantlekit.lint.inventory import Principal
-    from mantlekit.lint.readers.cfn import _Template
+    from mantlekit.lint.readers.cfn.template import _Template
 
 Path = tuple[Hashable, ...]
 
@@ -66,6 +66,9 @@ KINDS: dict[str, str] = {
     "AWS::BedrockAgentCore::Runtime": "AgentCore runtime",
     "AWS::EC2::LaunchTemplate": "EC2 launch template",
     "AWS::EC2::Instance": "EC2 instance",
+    # Terraform (mantlekit.lint.readers.terraform.workloads)
+    "aws_lambda_function": "Lambda function",
+    "aws_ecs_task_definition": "ECS task definition",
 }
 #: What a Mantle workload needs of its role.
 NEEDS = ("list-models", "inference")
@@ -93,7 +96,7 @@ class Workload:
     """A resource whose configuration points at Mantle, and the role its code runs with."""
 
     type: str
-    lid: str
+    logical_id: str
     role: str
     #: The variable that shows it, and what it shows ("names the Mantle endpoint").
     variable: _Variable
@@ -102,10 +105,12 @@ class Workload:
     region: str | None
     #: Project ids or ARNs it names; empty = the default project.
     projects: tuple[str, ...]
+    #: The file that holds it, when not the role's (a Terraform module spans files).
+    file: str | None = None
 
     @property
     def title(self) -> str:
-        return f"{KINDS[self.type]} {self.lid}"
+        return f"{KINDS[self.type]} {self.logical_id}"
 
     def reason(self) -> str:
         where = "user data" if self.variable.name is None else f"environment variable {self.variable.name}"
@@ -168,13 +173,13 @@ def _policy_regions(policies: list[Policy]) -> set[str]:
 def find(t: _Template) -> dict[str, RoleUse]:
     """Role logical id -> the Mantle workloads that run with it."""
     out: dict[str, RoleUse] = {}
-    for lid, res in t.resources.items():
-        typ = res["Type"]
+    for logical_id, resource in t.resources.items():
+        typ = resource["Type"]
         if typ not in KINDS:
             continue
-        for role_raw, variables in _configurations(t, lid, typ):
+        for role_raw, variables in _configurations(t, logical_id, typ):
             for role in _roles(t, typ, role_raw):
-                w = _workload(t, lid, typ, role, list(variables))
+                w = _workload(t, logical_id, typ, role, list(variables))
                 if w is not None:
                     out.setdefault(role, RoleUse()).workloads.append(w)
     return out
@@ -183,10 +188,10 @@ def find(t: _Template) -> dict[str, RoleUse]:
 # --- where each resource type keeps its environment and role --------------------------------------------
 
 
-def _configurations(t: _Template, lid: str, typ: str) -> Iterator[tuple[Any, list[_Variable]]]:
+def _configurations(t: _Template, logical_id: str, typ: str) -> Iterator[tuple[Any, list[_Variable]]]:
     """(raw role property, variables) for each role of a workload resource."""
-    props = t.props(lid)
-    base: Path = ("Resources", lid, "Properties")
+    props = t.props(logical_id)
+    base: Path = ("Resources", logical_id, "Properties")
     if typ in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
         env = props.get("Environment")
         raw = env.get("Variables") if isinstance(env, dict) else None
@@ -231,7 +236,7 @@ def _configurations(t: _Template, lid: str, typ: str) -> Iterator[tuple[Any, lis
 
 
 def _map(t: _Template, raw: Any, path: Path) -> Iterator[_Variable]:
-    values = _collapse(t.res(raw)) if raw is not None else None
+    values = _collapse(t.resolve(raw)) if raw is not None else None
     if isinstance(values, dict):
         for name, v in values.items():
             text = _text(v)
@@ -242,9 +247,9 @@ def _map(t: _Template, raw: Any, path: Path) -> Iterator[_Variable]:
 def _pairs(t: _Template, raw: Any, path: Path) -> Iterator[_Variable]:
     """Name/Value entries of a list, each at its own entry when the list is written out."""
     if isinstance(raw, list):
-        entries = [(_collapse(t.res(item)), (*path, i)) for i, item in enumerate(raw)]
+        entries = [(_collapse(t.resolve(item)), (*path, i)) for i, item in enumerate(raw)]
     else:
-        resolved = _collapse(t.res(raw)) if raw is not None else None
+        resolved = _collapse(t.resolve(raw)) if raw is not None else None
         entries = [(item, path) for item in resolved] if isinstance(resolved, list) else []
     for entry, p in entries:
         if entry is NOVALUE or not isinstance(entry, dict):
@@ -257,7 +262,7 @@ def _pairs(t: _Template, raw: Any, path: Path) -> Iterator[_Variable]:
 def _script(t: _Template, raw: Any, base: Path) -> list[_Variable]:
     if raw is None:
         return []
-    text = _text(_collapse(t.res(raw)))
+    text = _text(_collapse(t.resolve(raw)))
     return [] if text is None else [_Variable(None, text, (*base, "UserData"))]
 
 
@@ -284,7 +289,7 @@ def _roles(t: _Template, typ: str, raw: Any) -> list[str]:
 
 def _instance_profile(t: _Template, raw: Any) -> str | None:
     """The template instance profile a ``Ref``/``GetAtt``, name or ARN names."""
-    profiles = [lid for lid, r in t.resources.items() if r["Type"] == "AWS::IAM::InstanceProfile"]
+    profiles = [logical_id for logical_id, r in t.resources.items() if r["Type"] == "AWS::IAM::InstanceProfile"]
     if isinstance(raw, dict) and len(raw) == 1:
         k, a = next(iter(raw.items()))
         target: Any = None
@@ -294,19 +299,19 @@ def _instance_profile(t: _Template, raw: Any) -> str | None:
             target = a.split(".", 1)[0] if isinstance(a, str) else (a[0] if isinstance(a, list) and a else None)
         if isinstance(target, str) and target in profiles:
             return target
-    value = _text(_collapse(t.res(raw)))
+    value = _text(_collapse(t.resolve(raw)))
     if value is None:
         return None
-    for lid in profiles:
-        if value in (t.resource_ref(lid), t.getatt(lid, "Arn")):
-            return lid
+    for logical_id in profiles:
+        if value in (t.resource_ref(logical_id), t.getatt(logical_id, "Arn")):
+            return logical_id
     return None
 
 
 # --- evidence -----------------------------------------------------------------------------------------------
 
 
-def _workload(t: _Template, lid: str, typ: str, role: str, variables: list[_Variable]) -> Workload | None:
+def _workload(t: _Template, logical_id: str, typ: str, role: str, variables: list[_Variable]) -> Workload | None:
     endpoint: tuple[_Variable, str | None] | None = None
     projects: dict[str, None] = {}
     first_project: tuple[_Variable, str] | None = None
@@ -332,7 +337,7 @@ def _workload(t: _Template, lid: str, typ: str, role: str, variables: list[_Vari
         shows = f"names Mantle project {_short(first_project[1])}"
     else:
         return None
-    return Workload(typ, lid, role, var, shows, region, tuple(projects))
+    return Workload(typ, logical_id, role, var, shows, region, tuple(projects))
 
 
 def _projects(v: _Variable) -> Iterator[str | None]:

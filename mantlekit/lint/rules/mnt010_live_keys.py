@@ -15,6 +15,10 @@ from mantlekit.lint.rules.base import Rule
 #: Key on a credential dict: the age limit in days in force (set by the reader from --max-key-age-days).
 MAX_AGE_KEY = "mantlekit:MaxAgeDays"
 DEFAULT_MAX_AGE_DAYS = 90
+#: Keys of a credential that a Terraform plan or configuration issues (not yet created): its
+#: ``credential_age_days``, or that its lifetime is known only at apply.
+CREDENTIAL_AGE_DAYS = "CredentialAgeDays"
+AGE_UNKNOWN = "mantlekit:AgeUnknown"
 
 
 def _when(v: Any) -> dt.datetime | None:
@@ -57,6 +61,19 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
             continue
         if expires is not None and expires <= now:
             continue  # expired keys no longer work
+        if cred.get(AGE_UNKNOWN):
+            continue  # a planned key whose lifetime is known only at apply
+        planned = cred.get(CREDENTIAL_AGE_DAYS)
+        if expires is None and isinstance(planned, int) and not isinstance(planned, bool):
+            if planned > limit:  # a key a plan or configuration issues with credential_age_days
+                yield RULE.at_principal(
+                    principal,
+                    f"{what} is issued for {planned} days, longer than the limit of {limit} days",
+                    max_age_days=limit,
+                    credential_age_days=planned,
+                    **details,
+                )
+            continue
         if expires is None:
             yield RULE.at_principal(
                 principal,
