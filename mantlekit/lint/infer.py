@@ -72,13 +72,15 @@ _ACCOUNT_KEYS = frozenset(
 def _names_key_action(st: Statement) -> bool:
     """An Allow that grants a bearer-token action *by name*: ``bedrock:CallWithBearerToken`` or a pattern such
     as ``bedrock-mantle:Call*``; ``*`` and ``bedrock:*`` grant it too, but say nothing about keys."""
-    # Only a pattern starting with "b", "*" or "?" can match a bedrock action: one character test skips
-    # nearly every action of a large policy set before any matching.
-    return (
-        st.is_allow
-        and st.actions is not None
-        and any(p[:1] in _FIRST and _names_key_action_pattern(p) for p in st.actions)
-    )
+    return st.is_allow and st.actions is not None and _any_key_action(st.actions)
+
+
+@lru_cache(maxsize=16384)
+def _any_key_action(actions: tuple[str, ...]) -> bool:
+    """Memoised per Action list: a policy set repeats the same lists, and most statements of a large run
+    are then one dictionary lookup. Only a pattern starting with "b", "*" or "?" can match a bedrock
+    action, so one character test skips nearly every action before any matching."""
+    return any(p[:1] in _FIRST and _names_key_action_pattern(p) for p in actions)
 
 
 _FIRST = frozenset("b*?")
