@@ -1,0 +1,361 @@
+"""``mantle-lint diff BASE [HEAD] [-- PATH...]``: lint two versions of the project and compare them.
+
+Each side is a directory, or a git revision of the repository the current directory is in (read with
+``git archive`` into a temporary directory that is removed whatever happens); HEAD defaults to the working
+tree. Each side is linted the way a plain run would lint it, with its own configuration:
+
+- with PATHs: those paths, relative to the current directory (for a revision: the same place in its tree);
+  a path that exists on one side only is simply empty on the other;
+- without: the directory of the side's configuration file (found from the current directory upwards, not
+  above the repository or the given directory), else the current directory itself.
+
+When the working tree is compared with a revision, files git ignores (``cdk.out``, build output) are left out
+of the working tree unless a PATH names them, so that both sides hold what a commit would.
+
+Exit status: 0 no gained access that ``--fail-on-gain`` fails on and no new finding at or above
+``--fail-on``; 1 otherwise; 2 for usage errors and for input either side cannot read (then nothing is
+compared: a side that fails to parse would look like every principal removed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+from mantlekit._record import ValueRecord
+from mantlekit.lint.findings import InputError
+
+if TYPE_CHECKING:
+    from mantlekit.lint.config import Config
+    from mantlekit.lint.runner import Result
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "markdown", "github")
+FAIL_ON = ("info", "warning", "error", "never")
+WORKING_TREE = "working tree"
+
+
+class UsageError(Exception):
+    """Bad arguments or a side that cannot be had (exit 2, one line on stderr)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        raise UsageError(message)
+
+
+def parser() -> argparse.ArgumentParser:
+    from mantlekit.lint.diff import FAIL_ON_GAIN
+
+    p = _Parser(
+        prog="mantle-lint diff",
+        usage="mantle-lint diff [options] BASE [HEAD] [-- PATH...]",
+        description="What a change does to who can do what on Mantle: lint BASE and HEAD (git revisions or "
+        "directories; HEAD defaults to the working tree) and compare every principal's access and the findings.",
+        epilog="Exit status: 0 no gained access (see --fail-on-gain) and no new finding at or above --fail-on; "
+        "1 otherwise; 2 usage or unreadable input.",
+    )
+    p.add_argument("base", metavar="BASE", help="git revision (origin/main, HEAD~1) or directory")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision or directory (default: the working tree)")
+    p.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="lowest severity of a new finding that fails the run (default: HEAD's fail-on, else error)",
+    )
+    p.add_argument(
+        "--fail-on-gain",
+        choices=FAIL_ON_GAIN,
+        default=None,
+        help="gained access that fails the run: never, any, or admin (project admin, fine-tuning, files, "
+        "data retention, management actions); default: HEAD's fail-on-gain, else any",
+    )
+    p.add_argument("--config", metavar="FILE", help="configuration file, relative to each side (instead of searching)")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files on both sides")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N", help="processes per side (default 0: one per core)"
+    )
+    return p
+
+
+# --- Sides ---------------------------------------------------------------------------------------------
+
+
+class Side(ValueRecord):
+    """One version of the project, as a directory.
+
+    ``root`` stands for the current directory on that side: a side is linted with ``root`` as the working
+    directory, so its files are named as the user names them, the same on both sides. ``top`` bounds the
+    configuration search (the repository's or the given directory's top)."""
+
+    label: str
+    root: str
+    top: str
+    #: Absolute paths git ignores in this side's tree (files, and directories ending in ``/``); only for the
+    #: working tree compared with a revision.
+    ignored: tuple[str, ...]
+
+    __slots__ = _fields = ("label", "root", "top", "ignored")
+
+    def __init__(self, label: str, root: str, top: str, ignored: tuple[str, ...] = ()) -> None:
+        self.label = label
+        self.root = root
+        self.top = top
+        self.ignored = ignored
+
+
+def _git(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise UsageError(f"cannot run git: {e.strerror}") from None
+
+
+def _git_message(proc: subprocess.CompletedProcess[str] | str) -> str:
+    text = proc if isinstance(proc, str) else proc.stderr
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return "; ".join(lines) or "git failed"
+
+
+def _repository() -> tuple[str, str] | None:
+    """(top level, prefix of the current directory in it) when the current directory is in a work tree."""
+    proc = _git(["rev-parse", "--show-toplevel", "--show-prefix"], os.getcwd())
+    if proc.returncode != 0:
+        return None
+    top, _, prefix = proc.stdout.partition("\n")
+    return top.strip(), prefix.strip()
+
+
+def _extract(rev: str, top: str, dest: str) -> None:
+    """The tree of ``rev`` into ``dest``, by ``git archive`` (never a checkout in the user's tree)."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            ["git", "archive", "--format=tar", rev, "--"], cwd=top, stdout=subprocess.PIPE, stderr=err
+        )
+        assert proc.stdout is not None
+        failed: BaseException | None = None
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                tar.extractall(dest, filter=_member)
+        except tarfile.TarError as e:
+            failed = e
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            err.seek(0)
+            raise UsageError(f"{rev}: {_git_message(err.read().decode('utf-8', 'replace'))}")
+        if failed is not None:
+            raise UsageError(f"{rev}: cannot unpack git archive: {failed}")
+
+
+def _member(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's ``data`` filter, skipping (not failing on) what it refuses: a link out of the tree."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None
+
+
+def _ignored(top: str) -> tuple[str, ...]:
+    proc = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], top)
+    if proc.returncode != 0:
+        return ()
+    return tuple(os.path.join(top, p) for p in proc.stdout.split("\0") if p)
+
+
+@contextmanager
+def open_sides(base: str, head: str | None) -> Iterator[tuple[Side, Side]]:
+    """The two sides; temporary trees are removed on the way out, also on an error or Ctrl-C."""
+    scratch = tempfile.mkdtemp(prefix="mantle-lint-diff-")
+    try:
+        repo: list[tuple[str, str] | None] = []
+
+        def repository() -> tuple[str, str] | None:
+            if not repo:
+                repo.append(_repository())
+            return repo[0]
+
+        def side(spec: str | None, name: str) -> tuple[Side, bool]:
+            """The side and whether it is a revision."""
+            if spec is None:
+                found = repository()
+                return Side(WORKING_TREE, os.getcwd(), found[0] if found else os.getcwd()), False
+            if os.path.isdir(spec):
+                root = os.path.abspath(spec)
+                return Side(spec, root, root), False
+            found = repository()
+            if found is None:
+                raise UsageError(f"{spec!r} is not a directory, and the current directory is not in a git repository")
+            top, prefix = found
+            dest = os.path.join(scratch, name)
+            os.mkdir(dest)
+            _extract(spec, top, dest)
+            root = os.path.join(dest, prefix)
+            os.makedirs(root, exist_ok=True)
+            return Side(spec, root, dest), True
+
+        b, b_rev = side(base, "base")
+        h, _ = side(head, "head")
+        found = repository() if head is None and b_rev else None
+        if found is not None:
+            h = Side(h.label, h.root, h.top, _ignored(found[0]))
+        yield b, h
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# --- Linting one side ---------------------------------------------------------------------------------
+
+
+def _under(path: str, top: str) -> bool:
+    a, b = os.path.realpath(path), os.path.realpath(top)
+    return a == b or a.startswith(b.rstrip(os.sep) + os.sep)
+
+
+def _config(side: Side, ns: argparse.Namespace, paths: Sequence[str]) -> Config:
+    from mantlekit.lint.config import Config, find_config, load_config
+
+    if ns.no_config:
+        return Config()
+    if ns.config:
+        if not os.path.isfile(ns.config):
+            raise UsageError(f"{side.label}: configuration file {ns.config!r} not found")
+        return load_config(ns.config)
+    start = paths[0] if paths else None
+    if start is not None and not os.path.exists(start):
+        start = None
+    found = find_config(start)
+    return load_config(found) if found and _under(found, side.top) else Config()
+
+
+def _skip(path: str, ignored: tuple[str, ...]) -> bool:
+    a = os.path.abspath(path)
+    return any(a == i or (i.endswith("/") and a.startswith(i)) for i in ignored)
+
+
+def lint_side(side: Side, paths: Sequence[str], ns: argparse.Namespace) -> tuple[Result, Config]:
+    """Lint one side as a plain run would (see the module docstring), in its root directory."""
+    from mantlekit.lint.readers import walk_paths
+    from mantlekit.lint.runner import lint_paths
+
+    here = os.getcwd()
+    os.chdir(side.root)
+    try:
+        config = _config(side, ns, paths)
+        if paths:
+            targets = [p for p in paths if os.path.lexists(p)]
+        elif config.file:
+            targets = [os.path.relpath(os.path.dirname(os.path.abspath(config.file))) or "."]
+        else:
+            targets = ["."]
+        walk_errors: list[InputError] = []
+        if side.ignored and targets:
+            # What git ignores below a target is not the project's (a target git ignores is read as named).
+            files = [
+                f
+                for f in walk_paths(targets, walk_errors)
+                if not _skip(f, side.ignored) or any(_skip(t, side.ignored) for t in targets if _under(f, t))
+            ]
+            targets = files
+        result = lint_paths(targets, config, jobs=ns.jobs) if targets else _empty(config)
+        result.errors[:0] = walk_errors
+        return result, config
+    finally:
+        os.chdir(here)
+
+
+def _empty(config: Config) -> Result:
+    from mantlekit.lint.inventory import Inventory
+    from mantlekit.lint.runner import lint_inventory
+
+    return lint_inventory(Inventory(), config)
+
+
+# --- The command ---------------------------------------------------------------------------------------
+
+
+def _split_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    args = list(argv)
+    if "--" in args:
+        i = args.index("--")
+        return args[:i], args[i + 1 :]
+    return args, []
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from mantlekit.lint.diff import compare
+    from mantlekit.lint.report.diff_run import DiffRun, render
+
+    opts, paths = _split_args(argv)
+    ns = parser().parse_args(opts)
+    if ns.jobs < 0:
+        raise UsageError(f"expected a whole number of processes, 0 for one per core: {ns.jobs}")
+    for p in paths:
+        if os.path.isabs(p):
+            raise UsageError(f"give PATHs relative to the current directory (they are read on both sides): {p}")
+    with open_sides(ns.base, ns.head) as (base, head):
+        if paths and not any(os.path.lexists(os.path.join(s.root, p)) for s in (base, head) for p in paths):
+            raise UsageError(f"no such file or directory on either side: {', '.join(paths)}")
+        results = []
+        for side in (base, head):
+            results.append(lint_side(side, paths, ns))
+        (rb, _cb), (rh, ch) = results
+        errors = [(base, e) for e in rb.errors] + [(head, e) for e in rh.errors]
+        fail_on = ns.fail_on or ch.fail_on
+        fail_on_gain = ns.fail_on_gain or ch.fail_on_gain or "any"
+        if errors:
+            for side, e in errors:
+                err.write(f"{side.label}: {e}\n")
+            err.write("mantle-lint diff: nothing compared: a side that cannot be read would look like lost access\n")
+            report = render(ns.format, DiffRun(None, fail_on, fail_on_gain, EXIT_USAGE, errors=errors))
+            _write(report, ns.output, out, err)
+            return EXIT_USAGE
+        diff = compare(
+            rb,
+            rh,
+            base_root=base.root,
+            head_root=head.root,
+            base_label=base.label,
+            head_label=head.label,
+            accepts=ch.accepts,
+        )
+    code = diff.exit_code(fail_on, fail_on_gain)
+    if not _write(render(ns.format, DiffRun(diff, fail_on, fail_on_gain, code)), ns.output, out, err):
+        return EXIT_USAGE
+    return code
+
+
+def _write(report: str, output: str | None, out: TextIO, err: TextIO) -> bool:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(report)
+        except OSError as e:
+            err.write(f"mantle-lint diff: error: cannot write {output}: {e.strerror}\n")
+            return False
+    else:
+        out.write(report)
+        out.flush()
+    return True
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        return run(argv, sys.stdout, sys.stderr)
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except UsageError as e:
+        sys.stderr.write("usage: mantle-lint diff [options] BASE [HEAD] [-- PATH...]\n")
+        sys.stderr.write(f"mantle-lint diff: error: {e}\n")
+        return EXIT_USAGE
