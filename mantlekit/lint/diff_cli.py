@@ -241,7 +241,7 @@ def _config(side: Side, ns: argparse.Namespace, paths: Sequence[str]) -> Config:
 
 def _skip(path: str, ignored: tuple[str, ...]) -> bool:
     a = os.path.abspath(path)
-    return any(a == i or (i.endswith("/") and a.startswith(i)) for i in ignored)
+    return any(a == i.rstrip("/") or (i.endswith("/") and a.startswith(i)) for i in ignored)
 
 
 def lint_side(side: Side, paths: Sequence[str], ns: argparse.Namespace) -> tuple[Result, Config]:
@@ -259,15 +259,15 @@ def lint_side(side: Side, paths: Sequence[str], ns: argparse.Namespace) -> tuple
             targets = [os.path.relpath(os.path.dirname(os.path.abspath(config.file))) or "."]
         else:
             targets = ["."]
+        # Walked here so files are named as the user names them ("policies/a.json", not "./policies/a.json"
+        # for the default target "."), the same on both sides and as the configuration names them.
         walk_errors: list[InputError] = []
-        if side.ignored and targets:
+        files = [os.path.normpath(f) for f in walk_paths(targets, walk_errors)]
+        if side.ignored:
             # What git ignores below a target is not the project's (a target git ignores is read as named).
-            files = [
-                f
-                for f in walk_paths(targets, walk_errors)
-                if not _skip(f, side.ignored) or any(_skip(t, side.ignored) for t in targets if _under(f, t))
-            ]
-            targets = files
+            named = [t for t in targets if _skip(t, side.ignored)]
+            files = [f for f in files if not _skip(f, side.ignored) or any(_under(f, t) for t in named)]
+        targets = files
         result = lint_paths(targets, config, jobs=ns.jobs) if targets else _empty(config)
         result.errors[:0] = walk_errors
         return result, config
