@@ -1,8 +1,9 @@
 """``mantle-lint diff BASE [HEAD] [-- PATH...]``: lint two versions of the project and compare them.
 
 Each side is a directory, or a git revision of the repository the current directory is in (read with
-``git archive`` into a temporary directory that is removed whatever happens); HEAD defaults to the working
-tree. Each side is linted the way a plain run would lint it, with its own configuration:
+``git archive`` into a temporary directory that is removed whatever happens; files whose content is already
+in the working tree or the other side are hard links to it); HEAD defaults to the working tree. Each side is
+linted the way a plain run would lint it, with its own configuration:
 
 - with PATHs: those paths, relative to the current directory (for a revision: the same place in its tree);
   a path that exists on one side only is simply empty on the other;
@@ -22,6 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tarfile
@@ -101,17 +104,23 @@ class Side(ValueRecord):
     label: str
     root: str
     top: str
-    #: Absolute paths git ignores in this side's tree (files, and directories ending in ``/``); only for the
-    #: working tree compared with a revision.
+    #: Absolute paths git ignores in this side's tree (files, and directories ending in ``/``), left out unless
+    #: a PATH names them; only for the working tree compared with a revision.
     ignored: tuple[str, ...]
+    #: Absolute paths that are not on this side at all, named or not: the untracked and ignored files of the
+    #: working tree when a revision that the working tree matches is read in place.
+    excluded: tuple[str, ...]
 
-    __slots__ = _fields = ("label", "root", "top", "ignored")
+    __slots__ = _fields = ("label", "root", "top", "ignored", "excluded")
 
-    def __init__(self, label: str, root: str, top: str, ignored: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, label: str, root: str, top: str, ignored: tuple[str, ...] = (), excluded: tuple[str, ...] = ()
+    ) -> None:
         self.label = label
         self.root = root
         self.top = top
         self.ignored = ignored
+        self.excluded = excluded
 
 
 def _git(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[str]:
@@ -136,17 +145,114 @@ def _repository() -> tuple[str, str] | None:
     return top.strip(), prefix.strip()
 
 
-def _extract(rev: str, top: str, dest: str) -> None:
-    """The tree of ``rev`` into ``dest``, by ``git archive`` (never a checkout in the user's tree)."""
+#: Modes of regular files in a git tree (a symbolic link or submodule is left to ``git archive``).
+_FILE_MODES = ("100644", "100755")
+
+
+def _tree(rev: str, top: str) -> list[tuple[str, str, int, str]]:
+    """(mode, blob, size, path) of every blob in ``rev``; a revision git does not know is a usage error."""
+    proc = _git(["ls-tree", "-r", "-z", "-l", "--full-tree", rev], top)
+    if proc.returncode != 0:
+        raise UsageError(f"{rev}: {_git_message(proc)}")
+    out = []
+    for entry in proc.stdout.split("\0"):
+        head, tab, path = entry.partition("\t")
+        fields = head.split()
+        if not tab or len(fields) != 4 or fields[1] != "blob":
+            continue
+        norm = os.path.normpath(path)
+        if os.path.isabs(norm) or norm.startswith(".."):
+            continue  # git never writes such a tree; never write outside the side
+        out.append((fields[0], fields[2], int(fields[3]) if fields[3].isdigit() else -1, norm))
+    return out
+
+
+def working_donors(top: str) -> dict[str, str]:
+    """Blob id -> file of the working tree whose content is that blob (tracked, unmodified)."""
+    staged = _git(["ls-files", "-s", "-z"], top)
+    changed = _git(["diff", "--name-only", "-z"], top)
+    if staged.returncode != 0 or changed.returncode != 0:
+        return {}
+    dirty = set(changed.stdout.split("\0"))
+    out: dict[str, str] = {}
+    for entry in staged.stdout.split("\0"):
+        head, tab, path = entry.partition("\t")
+        fields = head.split()
+        if tab and len(fields) == 3 and fields[0] in _FILE_MODES and fields[2] == "0" and path not in dirty:
+            out.setdefault(fields[1], os.path.join(top, path))
+    return out
+
+
+def materialize(rev: str, top: str, dest: str, donors: dict[str, str]) -> dict[str, str]:
+    """The tree of ``rev`` in ``dest``; returns blob id -> a file of ``dest`` with that content.
+
+    A file whose content is already on this disk (in ``donors``: the working tree, the other side) is a hard
+    link to it; the rest comes from ``git archive``, never from a checkout in the user's tree. Creating files
+    is most of the cost of unpacking a revision (on some systems a millisecond each), and most files of two
+    nearby revisions are the same. Each donor is linked once per side: the linter takes two paths to one
+    inode for one file, and two equal files of a tree are two files.
+    """
+    entries = _tree(rev, top)
+    used: set[str] = set()
+    linked: set[str] = set()
+    made: dict[str, str] = {}
+    dirs: set[str] = {dest}
+    for mode, blob, size, path in entries:
+        donor = donors.get(blob)
+        if mode not in _FILE_MODES or donor is None or donor in used:
+            continue
+        target = os.path.join(dest, path)
+        try:
+            st = os.lstat(donor)
+            if st.st_size != size or not stat.S_ISREG(st.st_mode):
+                continue  # a clean filter or line-ending conversion: let git say what the revision holds
+            parent = os.path.dirname(target)
+            if parent not in dirs:
+                os.makedirs(parent, exist_ok=True)
+                dirs.add(parent)
+            os.link(donor, target)
+        except OSError:
+            continue  # another file system, or the donor went away: git archive writes it
+        used.add(donor)
+        linked.add(path)
+        made.setdefault(blob, target)
+    missing = [path for _m, _b, _s, path in entries if path not in linked]
+    if len(missing) <= _FEW:
+        # Few files: name them (literally), so git reads and sends only those.
+        if missing:
+            _extract(rev, top, dest, pathspecs=[f":(literal){p}" for p in missing])
+    else:
+        _extract(rev, top, dest, skip=frozenset(linked))
+    for _mode, blob, _size, path in entries:
+        if path not in linked:
+            made.setdefault(blob, os.path.join(dest, path))
+    return made
+
+
+#: Up to this many files missing, ``git archive`` is given their paths instead of sending the whole tree.
+_FEW = 500
+
+
+def _extract(rev: str, top: str, dest: str, skip: frozenset[str] = frozenset(), pathspecs: Sequence[str] = ()) -> None:
+    """The files of ``rev`` (those ``pathspecs`` name; not those in ``skip``) into ``dest``, by ``git archive``."""
+
+    def member(m: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        if m.isfile() and os.path.normpath(m.name) in skip:
+            return None
+        try:  # tarfile's "data" filter, skipping (not failing on) what it refuses: a link out of the tree
+            return tarfile.data_filter(m, path)
+        except tarfile.FilterError:
+            return None
+
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            ["git", "archive", "--format=tar", rev, "--"], cwd=top, stdout=subprocess.PIPE, stderr=err
+            ["git", "archive", "--format=tar", rev, "--", *pathspecs], cwd=top, stdout=subprocess.PIPE, stderr=err
         )
         assert proc.stdout is not None
         failed: BaseException | None = None
         try:
             with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-                tar.extractall(dest, filter=_member)
+                tar.extractall(dest, filter=member)
         except tarfile.TarError as e:
             failed = e
         finally:
@@ -159,25 +265,134 @@ def _extract(rev: str, top: str, dest: str) -> None:
             raise UsageError(f"{rev}: cannot unpack git archive: {failed}")
 
 
-def _member(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
-    """tarfile's ``data`` filter, skipping (not failing on) what it refuses: a link out of the tree."""
-    try:
-        return tarfile.data_filter(member, path)
-    except tarfile.FilterError:
-        return None
-
-
-def _ignored(top: str) -> tuple[str, ...]:
-    proc = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], top)
+def _ignored(top: str, untracked: bool = False) -> tuple[str, ...]:
+    """What git ignores in the working tree (with ``untracked``: every file no commit would hold)."""
+    # Without --exclude-standard, --others lists every untracked file, ignored or not.
+    args = ["ls-files", "-z", "--others", "--directory"]
+    proc = _git(args if untracked else [*args, "--ignored", "--exclude-standard"], top)
     if proc.returncode != 0:
         return ()
     return tuple(os.path.join(top, p) for p in proc.stdout.split("\0") if p)
 
 
+def _is_working_tree(rev: str, top: str) -> bool:
+    """True when the tracked files of the working tree are exactly those of ``rev`` (then the revision is
+    read in place, without its untracked and ignored files: nothing to unpack)."""
+    proc = _git(["diff", "--quiet", "--no-ext-diff", "--ignore-submodules", rev, "--"], top)
+    return proc.returncode == 0
+
+
+class Unpacking:
+    """Revisions being unpacked by a child process while this one lints a side that is ready (the
+    working tree, a directory, a revision the working tree matches): unpacking is waiting on git and on
+    the file system, linting is work, and the diff costs little more than the two lints. Sequential where
+    there is no ``fork``."""
+
+    def __init__(self, jobs: Sequence[tuple[str, str, str]]) -> None:
+        self.pid: int | None = None
+        self.pipe: int | None = None
+        if not jobs:
+            return
+        if not hasattr(os, "fork"):
+            self._run(jobs)
+            return
+        r, w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; its outcome is checked through wait()
+            code = 1
+            try:
+                os.close(r)
+                self._run(jobs)
+                code = 0
+            except UsageError as e:
+                os.write(w, str(e).encode("utf-8", "replace"))
+            except BaseException as e:
+                os.write(w, f"cannot unpack: {type(e).__name__}: {e}".encode("utf-8", "replace"))
+            os._exit(code)
+        os.close(w)
+        self.pid, self.pipe = pid, r
+
+    @staticmethod
+    def _run(jobs: Sequence[tuple[str, str, str]]) -> None:
+        donors: dict[str, str] = {}
+        for i, (rev, top, dest) in enumerate(jobs):
+            if i == 0:
+                donors.update(working_donors(top))
+            for blob, path in materialize(rev, top, dest, donors).items():
+                donors.setdefault(blob, path)  # the next revision may link to this one's files
+
+    def wait(self) -> None:
+        """Until the revisions are on disk; what went wrong there is a usage error here."""
+        if self.pid is None or self.pipe is None:
+            return
+        chunks = []
+        while chunk := os.read(self.pipe, 65536):
+            chunks.append(chunk)
+        os.close(self.pipe)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = self.pipe = None
+        if status != 0:
+            raise UsageError(b"".join(chunks).decode("utf-8", "replace") or "cannot unpack the revision")
+
+    def stop(self) -> None:
+        """End the child (an error or Ctrl-C in this process) before its tree is removed."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = None
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
+
+
+class Sides(ValueRecord):
+    base: Side
+    head: Side
+    #: The sides whose tree the child is still writing.
+    pending: list[Side]
+    unpacking: Unpacking
+    scratch: str
+
+    __slots__ = _fields = ("base", "head", "pending", "unpacking", "scratch")
+
+    def __init__(self, base: Side, head: Side, pending: list[Side], unpacking: Unpacking, scratch: str) -> None:
+        self.base = base
+        self.head = head
+        self.pending = pending
+        self.unpacking = unpacking
+        self.scratch = scratch
+
+    def ready(self, side: Side) -> Side:
+        if side in self.pending:
+            self.unpacking.wait()
+            self.pending.clear()
+        return side
+
+    def unpacked(self, side: Side, name: str) -> Side:
+        """``side`` (a revision read in place) unpacked after all, into its own tree."""
+        self.unpacking.wait()
+        self.pending.clear()
+        found = _repository()
+        assert found is not None
+        top, prefix = found
+        dest = os.path.join(self.scratch, name)
+        os.mkdir(dest)
+        Unpacking._run([(side.label, top, dest)])
+        root = os.path.join(dest, prefix)
+        os.makedirs(root, exist_ok=True)
+        return Side(side.label, root, dest)
+
+
 @contextmanager
-def open_sides(base: str, head: str | None) -> Iterator[tuple[Side, Side]]:
+def open_sides(base: str, head: str | None) -> Iterator[Sides]:
     """The two sides; temporary trees are removed on the way out, also on an error or Ctrl-C."""
     scratch = tempfile.mkdtemp(prefix="mantle-lint-diff-")
+    unpacking: Unpacking | None = None
     try:
         repo: list[tuple[str, str] | None] = []
 
@@ -185,6 +400,9 @@ def open_sides(base: str, head: str | None) -> Iterator[tuple[Side, Side]]:
             if not repo:
                 repo.append(_repository())
             return repo[0]
+
+        jobs: list[tuple[str, str, str]] = []
+        pending: list[Side] = []
 
         def side(spec: str | None, name: str) -> tuple[Side, bool]:
             """The side and whether it is a revision."""
@@ -198,21 +416,38 @@ def open_sides(base: str, head: str | None) -> Iterator[tuple[Side, Side]]:
             if found is None:
                 raise UsageError(f"{spec!r} is not a directory, and the current directory is not in a git repository")
             top, prefix = found
+            # A revision git does not know is not the working tree; unpacking it says so in git's words.
+            if _is_working_tree(spec, top):
+                return Side(spec, os.getcwd(), top, excluded=_ignored(top, untracked=True)), True
             dest = os.path.join(scratch, name)
             os.mkdir(dest)
-            _extract(spec, top, dest)
+            jobs.append((spec, top, dest))
             root = os.path.join(dest, prefix)
-            os.makedirs(root, exist_ok=True)
-            return Side(spec, root, dest), True
+            made = Side(spec, root, dest)
+            pending.append(made)
+            return made, True
 
         b, b_rev = side(base, "base")
         h, _ = side(head, "head")
         found = repository() if head is None and b_rev else None
         if found is not None:
             h = Side(h.label, h.root, h.top, _ignored(found[0]))
-        yield b, h
+        unpacking = Unpacking(jobs)
+        yield Sides(b, h, pending, unpacking, scratch)
+        unpacking.wait()
     finally:
+        if unpacking is not None:
+            unpacking.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _uses_excluded(config: Config, side: Side) -> bool:
+    """The configuration of a revision read in place names a file no commit holds (an untracked policy, a
+    declared template in ``cdk.out``): the revision must be unpacked to be read as it is."""
+    if not side.excluded:
+        return False
+    files = [p.source.file for p in config.documents] + [d.template for d in config.declared]
+    return any(_skip(f, side.excluded) for f in files)
 
 
 # --- Linting one side ---------------------------------------------------------------------------------
@@ -262,11 +497,15 @@ def lint_side(side: Side, paths: Sequence[str], ns: argparse.Namespace) -> tuple
         # Walked here so files are named as the user names them ("policies/a.json", not "./policies/a.json"
         # for the default target "."), the same on both sides and as the configuration names them.
         walk_errors: list[InputError] = []
-        files = [os.path.normpath(f) for f in walk_paths(targets, walk_errors)]
+        files = targets
+        if side.ignored or side.excluded or any(t == "." or os.path.normpath(t) != t for t in targets):
+            files = [os.path.normpath(f) for f in walk_paths(targets, walk_errors)]
         if side.ignored:
             # What git ignores below a target is not the project's (a target git ignores is read as named).
             named = [t for t in targets if _skip(t, side.ignored)]
             files = [f for f in files if not _skip(f, side.ignored) or any(_under(f, t) for t in named)]
+        if side.excluded:
+            files = [f for f in files if not _skip(f, side.excluded)]
         targets = files
         result = lint_paths(targets, config, jobs=ns.jobs) if targets else _empty(config)
         result.errors[:0] = walk_errors
@@ -304,13 +543,25 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     for p in paths:
         if os.path.isabs(p):
             raise UsageError(f"give PATHs relative to the current directory (they are read on both sides): {p}")
-    with open_sides(ns.base, ns.head) as (base, head):
-        if paths and not any(os.path.lexists(os.path.join(s.root, p)) for s in (base, head) for p in paths):
+    with open_sides(ns.base, ns.head) as sides:
+        base, head = sides.base, sides.head
+        results: dict[str, tuple[Result, Config]] = {}
+        # A side that is ready first: the other may still be unpacking.
+        order = [("head", head), ("base", base)] if base in sides.pending else [("base", base), ("head", head)]
+        for name, side in order:
+            side = sides.ready(side)
+            result, config = lint_side(side, paths, ns)
+            if _uses_excluded(config, side):
+                side = sides.unpacked(side, name)
+                result, config = lint_side(side, paths, ns)
+            if name == "base":
+                base = side
+            else:
+                head = side
+            results[name] = (result, config)
+        if paths and not any(os.path.lexists(os.path.join(x.root, p)) for x in (base, head) for p in paths):
             raise UsageError(f"no such file or directory on either side: {', '.join(paths)}")
-        results = []
-        for side in (base, head):
-            results.append(lint_side(side, paths, ns))
-        (rb, _cb), (rh, ch) = results
+        (rb, _cb), (rh, ch) = results["base"], results["head"]
         errors = [(base, e) for e in rb.errors] + [(head, e) for e in rh.errors]
         fail_on = ns.fail_on or ch.fail_on
         fail_on_gain = ns.fail_on_gain or ch.fail_on_gain or "any"

@@ -475,7 +475,7 @@ def test_a_revision_that_does_not_exist(repo, work, capsys):
     code, out, err = run(capsys, "no-such-branch")
     assert (code, out) == (2, "")
     assert err.splitlines()[-1] == (
-        "mantle-lint diff: error: no-such-branch: fatal: not a valid object name: no-such-branch"
+        "mantle-lint diff: error: no-such-branch: fatal: Not a valid object name no-such-branch"
     )
     assert os.listdir(work / ".tmp") == []
 
@@ -486,3 +486,23 @@ def test_a_side_in_a_subdirectory(repo, work, capsys, monkeypatch):
     code, out, _ = run(capsys, "HEAD~1", "--fail-on", "never", "--", ".")
     assert code == 1
     assert "      ci.json:4 Sid All (Allow)" in out.splitlines()
+
+
+def test_a_revision_the_working_tree_matches_is_read_without_untracked_files(repo, work, capsys):
+    write(work, {"keys/untracked.json": policy(INFERRED_KEY)})
+    code, out, _ = run(capsys, "HEAD~1", "HEAD", "--fail-on", "never")
+    assert code == 1
+    assert "untracked" not in out
+    assert out.splitlines()[0] == "ci-bot (role, pyproject.toml:4)"
+
+
+def test_a_revision_whose_configuration_names_an_uncommitted_file_is_unpacked(repo, work, capsys):
+    write(work, {"pyproject.toml": CONFIG.replace('"policies/ci.json"', '"policies/local.json"')})
+    write(work, {"policies/local.json": policy(LIST)})
+    repo("commit", "-qam", "the configuration names a file nobody committed")
+    code, out, err = run(capsys, "HEAD~1", "HEAD")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == (
+        "HEAD: pyproject.toml:7:1: policy file 'policies/local.json' not found (relative to pyproject.toml)"
+    )
+    assert os.listdir(work / ".tmp") == []
