@@ -355,7 +355,7 @@ def test_markdown_and_github(work, capsys):
     assert lines[:10] == [
         "### mantle-lint diff",
         "",
-        "`before` → `after`: ❌ fails (fail-on-gain any, fail-on never).",
+        "`before` → `after`: ❌ fails: access gained (fail-on-gain any, fail-on never).",
         "",
         "**9 gained**, 1 lost, 0 changed; 2 new findings, 0 fixed.",
         "",
@@ -506,3 +506,18 @@ def test_a_revision_whose_configuration_names_an_uncommitted_file_is_unpacked(re
         "HEAD: pyproject.toml:7:1: policy file 'policies/local.json' not found (relative to pyproject.toml)"
     )
     assert os.listdir(work / ".tmp") == []
+
+
+def test_gains_that_do_not_fail_the_run_are_notices(work, capsys):
+    more = {"Sid": "Get", "Effect": "Allow", "Action": "bedrock-mantle:GetModel", "Resource": PROJECT}
+    write(work / "before", BASE)
+    write(work / "after", {**BASE, "policies/ci.json": policy(LIST, more)})
+    code, out, _ = run(capsys, "before", "after", "--format", "github", "--fail-on-gain", "admin")
+    assert code == 0
+    assert out.splitlines() == [
+        "::notice file=policies/ci.json,line=5,title=mantle-lint diff::ci-bot gained get-model on proj_abc123: "
+        "implicit-deny → allowed%0Acause: policies/ci.json:5 Sid Get (Allow)",
+        "1 gained, 0 lost, 0 changed; 0 new findings, 0 fixed; principals: 1 changed",
+    ]
+    code, out, _ = run(capsys, "before", "after", "--format", "markdown", "--fail-on-gain", "admin")
+    assert out.splitlines()[2] == "`before` → `after`: ✅ passes (fail-on-gain admin, fail-on error)."

@@ -1,9 +1,9 @@
 """``mantle-lint diff --format github``: workflow commands that annotate the changed lines of a pull request.
 
-A change whose cause is written in the head is annotated at that statement (``::warning`` when access
-widens, ``::notice`` otherwise); one whose cause is only in the base (a removed statement) at the
-principal's place in the head, or without a place for a principal the head no longer has. New findings
-are annotated as the lint report does. The last line is the summary.
+A change whose cause is written in the head is annotated at that statement: ``::warning`` for gained access
+that fails the run under ``--fail-on-gain``, ``::notice`` for the rest. One whose cause is only in the base
+(a removed statement) is annotated at the principal's place in the head, or without a place for a principal
+the head no longer has. New findings are annotated as the lint report does. The last line is the summary.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def render(run: DiffRun) -> str:
     diff = run.diff
     if diff is None:
         return "\n".join(lines) + "\n"
+    failing = {id(c) for c in diff.gains(run.fail_on_gain)}
     for p in diff.principals:
         for c in p.changes:
             message = f"{c.principal} {c.direction} {where(c)}: {verdict(c.before)} → {verdict(c.after)}"
@@ -30,7 +31,7 @@ def render(run: DiffRun) -> str:
                 message += f"\ncause: {cite(c.cause, diff)}"
             if c.accepted:
                 message += f"\naccepted: {c.accepted}"
-            kind = "warning" if c.widens and not c.accepted else "notice"
+            kind = "warning" if id(c) in failing else "notice"
             if c.cause is not None and c.cause.side == "head":
                 lines.append(command(kind, message, file=c.cause.file, line=c.cause.line, title=TITLE))
             elif p.status != "removed":

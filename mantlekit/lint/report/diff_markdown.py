@@ -34,10 +34,12 @@ def render(run: DiffRun) -> str:
         return "\n".join(out) + "\n"
     diff = run.diff
     s = run.summary()
-    if run.exit_code == 0:
-        verdict_line = "✅ no access gained that fails this check"
-    else:
-        verdict_line = "❌ fails"
+    reasons = []
+    if diff.gains(run.fail_on_gain):
+        reasons.append("access gained")
+    if diff.failing_findings(run.fail_on):
+        reasons.append(f"new findings at or above {run.fail_on}")
+    verdict_line = f"❌ fails: {' and '.join(reasons)}" if reasons else "✅ passes"
     out.append("")
     out.append(
         f"{_code(diff.base_label)} → {_code(diff.head_label)}: {verdict_line} "
