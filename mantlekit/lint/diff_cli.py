@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -601,7 +602,15 @@ def _write(report: str, output: str | None, out: TextIO, err: TextIO) -> bool:
     return True
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so the temporary trees are removed."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str]) -> int:
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return run(argv, sys.stdout, sys.stderr)
     except SystemExit as e:  # --help
@@ -610,3 +619,6 @@ def main(argv: Sequence[str]) -> int:
         sys.stderr.write("usage: mantle-lint diff [options] BASE [HEAD] [-- PATH...]\n")
         sys.stderr.write(f"mantle-lint diff: error: {e}\n")
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -521,3 +521,57 @@ def test_gains_that_do_not_fail_the_run_are_notices(work, capsys):
     ]
     code, out, _ = run(capsys, "before", "after", "--format", "markdown", "--fail-on-gain", "admin")
     assert out.splitlines()[2] == "`before` → `after`: ✅ passes (fail-on-gain admin, fail-on error)."
+
+
+def test_interrupted_runs_leave_no_tree_behind(repo, work, capsys, monkeypatch):
+    from mantlekit.lint import diff_cli
+
+    write(work, {"policies/inference.json": policy(USE, NO_LIST)})  # HEAD~1 and HEAD are both unpacked
+
+    def interrupted(side, paths, ns):
+        assert len(os.listdir(work / ".tmp")) == 1  # the scratch directory, while it is in use
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(diff_cli, "lint_side", interrupted)
+    code, out, err = run(capsys, "HEAD~1", "HEAD")
+    assert (code, out, err) == (130, "", "mantle-lint: interrupted\n")
+    assert os.listdir(work / ".tmp") == []
+
+
+def test_configuration_of_the_diff(work, capsys):
+    from mantlekit.lint.config import Accept, load_config
+
+    (work / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [tool.mantle-lint]
+            fail-on-gain = "admin"
+
+            [[tool.mantle-lint.accept]]
+            capability = "files"
+            project = "proj_abc123"
+            reason = "uploads for the batch job"
+
+            [[tool.mantle-lint.accept]]
+            principal = "ci-bot"
+            reason = "   "
+
+            [[tool.mantle-lint.accept]]
+            project = "proj_abc123"
+            why = "no"
+            """
+        )
+    )
+    config = load_config("pyproject.toml")
+    assert config.fail_on_gain == "admin"
+    assert config.accepts == [Accept(None, "files", "proj_abc123", "uploads for the batch job")]
+    assert [str(e) for e in config.errors] == [
+        "pyproject.toml:9:1: an accept entry needs a non-empty reason",
+        "pyproject.toml:15:1: unknown key 'why' in an accept entry (known: principal, capability, project, reason)",
+        "pyproject.toml:13:1: an accept entry needs a principal, a capability or both",
+        "pyproject.toml:13:1: an accept entry needs a non-empty reason",
+    ]
+    (work / "pyproject.toml").write_text('[tool.mantle-lint]\nfail-on-gain = "some"\n')
+    assert [e.message for e in load_config("pyproject.toml").errors] == [
+        "fail-on-gain must be one of never, any, admin, not 'some'"
+    ]
