@@ -113,26 +113,37 @@ class _Keys:
         return k
 
     def policies(self, ps: PolicySet) -> tuple:
-        return (
-            tuple(self.policy(p) for p in ps.identity),
-            self.policy(ps.boundary),
-            tuple(tuple(self.policy(p) for p in level) for level in ps.scp_levels()),
-            self.policy(ps.endpoint),
-            self.policy(ps.resource),
-        )
+        """Every field of the policy set, policies by their keys: a field the engine gains later (session
+        policies, RCPs) is compared without this module knowing it."""
+        return tuple(self._freeze(getattr(ps, f)) for f in ps._fields)
+
+    def _freeze(self, v: Any) -> Any:
+        if isinstance(v, Policy):
+            return self.policy(v)
+        if isinstance(v, PolicySet):
+            return self.policies(v)
+        if isinstance(v, dict):
+            return tuple(sorted((str(k), self._freeze(x)) for k, x in v.items()))
+        if isinstance(v, list | tuple):
+            return tuple(self._freeze(x) for x in v)
+        if isinstance(v, set | frozenset):
+            return tuple(sorted(repr(x) for x in v))
+        return v
 
     def fingerprint(self, p: Principal) -> tuple:
-        """Everything the engine reads for this principal's requests (see ``PrincipalAccess.context``)."""
+        """Everything about ``p`` that can change a verdict: every field but where it is written and what the
+        reports say about it (a new field counts until it is named here), and its projects as ARNs."""
         return (
-            p.kind,
-            p.name,
-            p.account,
-            p.region,
-            p.arn,
-            tuple(sorted(p.tags.items())),
             p.project_arns(),
-            self.policies(p.policies),
+            *(self._freeze(getattr(p, f)) for f in p._fields if f not in _PRESENTATION),
         )
+
+
+#: Principal fields that never reach the engine: where the principal is written and how reports name it.
+#: ``needs`` is here too: the diff evaluates every capability whatever the needs.
+_PRESENTATION = frozenset(
+    {"file", "line", "column", "label", "construct_path", "heuristic", "inferred", "needs", "credentials", "projects"}
+)
 
 
 def _from_file(p: Principal) -> bool:

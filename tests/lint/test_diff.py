@@ -575,3 +575,25 @@ def test_configuration_of_the_diff(work, capsys):
     assert [e.message for e in load_config("pyproject.toml").errors] == [
         "fail-on-gain must be one of never, any, admin, not 'some'"
     ]
+
+
+def test_the_fingerprint_that_skips_unchanged_principals_sees_every_policy_field():
+    """Equal fingerprints mean no evaluation: any field of the policy set (present or added later to the
+    engine) must be in it, and where a principal is written must not."""
+    from mantlekit.iam.evaluate import PolicySet
+    from mantlekit.iam.parse import load_policy
+    from mantlekit.lint.diff import _Keys
+    from mantlekit.lint.inventory import Principal
+
+    keys = _Keys()
+    doc = load_policy(policy(LIST), "a.json")
+    moved = load_policy("\n" + policy(LIST), "b.json")
+    other = load_policy(policy(ALL), "a.json")
+    base = Principal("p", "role", PolicySet(identity=[doc]), file="x.toml", line=3)
+    assert keys.fingerprint(base) == keys.fingerprint(Principal("p", "role", PolicySet(identity=[moved]), line=9))
+    for field in PolicySet._fields:
+        value = getattr(base.policies, field)
+        changed = [other] if isinstance(value, list | tuple) else other
+        ps = PolicySet(**{f: getattr(base.policies, f) for f in PolicySet._fields})
+        setattr(ps, field, changed)
+        assert keys.fingerprint(Principal("p", "role", ps)) != keys.fingerprint(base), field
