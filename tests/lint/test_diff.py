@@ -387,10 +387,10 @@ def test_bad_configuration_entries_are_exit_2(work, capsys):
     code, out, err = run(capsys, "before", "after")
     assert (code, out) == (2, "")
     assert err.splitlines()[:2] == [
+        "after: pyproject.toml:22:1: an accept entry needs a non-empty reason",
         "after: pyproject.toml:23:1: unknown capability 'archive' (known: list-models, get-model, inference, "
         "responses-state, count-tokens, files, fine-tuning, projects-read, projects-admin, retention-read, "
         "retention-admin, bearer-token, management)",
-        "after: pyproject.toml:22:1: an accept entry needs a non-empty reason",
     ]
 
 
@@ -567,9 +567,9 @@ def test_configuration_of_the_diff(work, capsys):
     assert config.accepts == [Accept(None, "files", "proj_abc123", "uploads for the batch job")]
     assert [str(e) for e in config.errors] == [
         "pyproject.toml:9:1: an accept entry needs a non-empty reason",
-        "pyproject.toml:15:1: unknown key 'why' in an accept entry (known: principal, capability, project, reason)",
         "pyproject.toml:13:1: an accept entry needs a principal, a capability or both",
         "pyproject.toml:13:1: an accept entry needs a non-empty reason",
+        "pyproject.toml:15:1: unknown key 'why' in an accept entry (known: principal, capability, project, reason)",
     ]
     (work / "pyproject.toml").write_text('[tool.mantle-lint]\nfail-on-gain = "some"\n')
     assert [e.message for e in load_config("pyproject.toml").errors] == [
