@@ -59,6 +59,7 @@ bench: env  ## every benchmark, one after the other (several minutes; results go
 	python benchmarks/account_details.py
 	python benchmarks/synth_time.py
 	python benchmarks/install_size.py
+	python benchmarks/diff.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .cache dist build

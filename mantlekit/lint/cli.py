@@ -29,7 +29,7 @@ INTERNAL_ERROR = "mantle-lint: internal error"
 def _lint_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mantle-lint",
-        description="Lint IAM policies for Amazon Bedrock Mantle. Sub-commands: access, catalog.",
+        description="Lint IAM policies for Amazon Bedrock Mantle. Sub-commands: access, catalog, diff.",
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or unreadable input. "
         "Configuration: [tool.mantle-lint] in pyproject.toml, or mantle-lint.toml / .mantle-lint.toml, "
         "the nearest one from the first path.",
@@ -309,6 +309,10 @@ def _main(args: list[str]) -> int:
         from mantlekit.catalog.cli import main as catalog_main
 
         return catalog_main(args[1:])
+    if args and args[0] == "diff":
+        from mantlekit.lint.diff_cli import main as diff_main
+
+        return diff_main(args[1:])
     if args and args[0] == "access":
         from mantlekit.lint.access_cli import main as access_main
 

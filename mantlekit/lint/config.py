@@ -26,7 +26,20 @@ from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 CONFIG_FILES = ("mantle-lint.toml", ".mantle-lint.toml", "pyproject.toml")
 PYPROJECT_TABLE = ("tool", "mantle-lint")
 FAIL_ON = ("info", "warning", "error", "never")
-TOP_KEYS = ("select", "ignore", "fail-on", "severity", "per-path-ignores", "max-file-size", "principal")
+TOP_KEYS = (
+    "select",
+    "ignore",
+    "fail-on",
+    "severity",
+    "per-path-ignores",
+    "max-file-size",
+    "principal",
+    "fail-on-gain",
+    "accept",
+)
+#: Values of ``fail-on-gain`` (``mantle-lint diff``).
+FAIL_ON_GAIN = ("never", "any", "admin")
+ACCEPT_KEYS = ("principal", "capability", "project", "reason")
 PRINCIPAL_KEYS = (
     "name",
     "kind",
@@ -67,6 +80,31 @@ class PathIgnore(ValueRecord):
         self.pattern = pattern
         self.rules = rules
         self.reason = reason
+
+
+class Accept(ValueRecord):
+    """An ``[[accept]]`` entry: a change of access (``mantle-lint diff``) that was reviewed and is intended,
+    like an ignore with a reason. Fields left out match anything; at least a principal or a capability."""
+
+    principal: str | None
+    capability: str | None
+    project: str | None  # a project id (proj_...) or ARN
+    reason: str
+
+    __slots__ = _fields = ("principal", "capability", "project", "reason")
+
+    def __init__(self, principal: str | None, capability: str | None, project: str | None, reason: str) -> None:
+        self.principal = principal
+        self.capability = capability
+        self.project = project
+        self.reason = reason
+
+    def covers(self, principal: str, capability: str, project: str) -> bool:
+        if self.principal is not None and self.principal != principal:
+            return False
+        if self.capability is not None and self.capability != capability:
+            return False
+        return self.project is None or self.project in (project, project.rsplit("/", 1)[-1])
 
 
 class Declaration(ValueRecord):
@@ -113,6 +151,10 @@ class Config(ValueRecord):
     declared: list[Declaration]
     #: ``max-file-size``: the largest file read, in bytes (None: the readers' default, 64 MiB).
     max_file_size: int | None
+    #: ``fail-on-gain`` for ``mantle-lint diff`` (None: not set).
+    fail_on_gain: str | None
+    #: Reviewed changes of access (``[[accept]]``) for ``mantle-lint diff``.
+    accepts: list[Accept]
 
     __slots__ = _fields = (
         "file",
@@ -127,6 +169,8 @@ class Config(ValueRecord):
         "documents",
         "declared",
         "max_file_size",
+        "fail_on_gain",
+        "accepts",
     )
 
     def __init__(
@@ -143,6 +187,8 @@ class Config(ValueRecord):
         documents: list[Policy] | None = None,
         declared: list[Declaration] | None = None,
         max_file_size: int | None = None,
+        fail_on_gain: str | None = None,
+        accepts: list[Accept] | None = None,
     ) -> None:
         self.file = file
         self.select = select
@@ -156,6 +202,8 @@ class Config(ValueRecord):
         self.documents = [] if documents is None else documents
         self.declared = [] if declared is None else declared
         self.max_file_size = max_file_size
+        self.fail_on_gain = fail_on_gain
+        self.accepts = [] if accepts is None else accepts
 
     def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
         """The configured documents whose file is not among ``files`` (the same file, by any path, is the
@@ -388,6 +436,15 @@ class _Loader:
                     c.fail_on = v.lower()
                 else:
                     self.error(f"fail-on must be one of {', '.join(FAIL_ON)}, not {v!r}", "fail-on")
+        if "fail-on-gain" in self.data:
+            v = self.data["fail-on-gain"]
+            if self._type(v, str, "fail-on-gain", "fail-on-gain"):
+                if v.lower() in FAIL_ON_GAIN:
+                    c.fail_on_gain = v.lower()
+                else:
+                    self.error(f"fail-on-gain must be one of {', '.join(FAIL_ON_GAIN)}, not {v!r}", "fail-on-gain")
+        if "accept" in self.data:
+            self._accepts(self.data["accept"])
         if "severity" in self.data:
             self._severity(self.data["severity"])
         if "per-path-ignores" in self.data:
@@ -453,6 +510,52 @@ class _Loader:
             out.append(rule.upper())
             self.config.ignore_reasons[rule.upper()] = reason.strip()
         self.config.ignore = tuple(out)
+
+    def _accepts(self, v: Any) -> None:
+        from mantlekit.lint.access import BEARER
+
+        known = (*facts.CAPABILITY_ROUTES, BEARER, "management")
+        for i, e in enumerate(self._table_list(v, "accept", "accept") or ()):
+            where: tuple[str | int, ...] = ("accept", i)
+            if not isinstance(e, dict):
+                self.error(f"accept entries must be tables, not {_tname(e)}", *where)
+                continue
+            ok = True
+            for k in e:
+                if k not in ACCEPT_KEYS:
+                    self.error(f"unknown key {k!r} in an accept entry (known: {', '.join(ACCEPT_KEYS)})", *where, k)
+                    ok = False
+            for k in ("principal", "capability", "project"):
+                if k in e and (not isinstance(e[k], str) or not e[k].strip()):
+                    self.error(f"{k} of an accept entry must be a non-empty string", *where, k)
+                    ok = False
+            cap, project = e.get("capability"), e.get("project")
+            if isinstance(cap, str) and cap not in known:
+                self.error(f"unknown capability {cap!r} (known: {', '.join(known)})", *where, "capability")
+                ok = False
+            if isinstance(project, str) and not (
+                facts.PROJECT_ID_RE.match(project) or facts.PROJECT_ARN_RE.match(project)
+            ):
+                self.error(
+                    f"{project!r} is neither a project id (default, proj_...) nor a project ARN", *where, "project"
+                )
+                ok = False
+            if "principal" not in e and "capability" not in e:
+                self.error("an accept entry needs a principal, a capability or both", *where)
+                ok = False
+            reason = e.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                self.error("an accept entry needs a non-empty reason", *where)
+                ok = False
+            if ok:
+                self.config.accepts.append(
+                    Accept(
+                        e.get("principal"),
+                        cap,
+                        project,
+                        reason.strip(),  # type: ignore[union-attr]
+                    )
+                )
 
     def _severity(self, v: Any) -> None:
         if not isinstance(v, dict):

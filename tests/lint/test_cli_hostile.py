@@ -120,7 +120,7 @@ def test_configuration_errors_come_in_line_order(tmp_path):
             "mantle-lint.toml",
             3,
             "unknown key 'bogus' (known: select, ignore, fail-on, severity, per-path-ignores, max-file-size, "
-            "principal)",
+            "principal, fail-on-gain, accept)",
         ),
         ("mantle-lint.toml", 7, "principal kind must be one of long-term-key, short-term-key, role, user, not 'alien'"),
         ("bad.json", 1, "not valid JSON: Expecting ',' delimiter"),  # just before the line that names it
