@@ -136,6 +136,24 @@ def evaluate_principal(principal: Principal, capabilities: tuple[str, ...] | Non
     return access
 
 
+def action_resource(action: str, principal: Principal, project: str) -> str:
+    """What a bedrock-mantle ``action`` is asked about for ``project``: the project, ``*`` for an action with
+    no resource type, else an example ARN of its required type in the project's account and region (a
+    reservation or customized model the principal could name there)."""
+    info = facts.ACTIONS[action.split(":", 1)[1]]
+    required = [t for t, req in info.resources if req]
+    if not info.resources:
+        return "*"
+    if "project" in required or not required:
+        return project
+    parts = project.split(":")
+    region = principal.region or parts[3]
+    account = principal.account or parts[4]
+    return facts.RESOURCE_TYPES[required[0]].format(
+        partition=facts.partition_of(region), region=region, account=account, id="example"
+    )
+
+
 def _account_of(arn: str) -> str | None:
     """The account of a concrete ARN (12 digits in the fifth field), else None."""
     parts = arn.split(":", 5)

@@ -35,7 +35,7 @@ from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import Decision, PolicySet, Verdict
 from mantlekit.iam.model import Policy, Statement
-from mantlekit.lint.access import BEARER, PrincipalAccess
+from mantlekit.lint.access import BEARER, PrincipalAccess, action_resource
 from mantlekit.lint.config import FAIL_ON_GAIN, Accept
 from mantlekit.lint.findings import SEVERITY_RANK, Finding
 from mantlekit.lint.inventory import Principal
@@ -387,23 +387,6 @@ def management_only_actions() -> tuple[str, ...]:
     return tuple(sorted(a for a in facts.MANAGEMENT_ACTIONS if a.lower() not in routed))
 
 
-def _action_resource(action: str, pa: PrincipalAccess, project: str) -> str:
-    """What ``action`` is evaluated on for ``project``: the project, ``*`` for an action without a resource
-    type, else an example ARN of its type in the project's account and region (as MNT008 asks)."""
-    info = facts.ACTIONS[action.split(":", 1)[1]]
-    required = [t for t, req in info.resources if req]
-    if not info.resources:
-        return "*"
-    if "project" in required or not required:
-        return project
-    parts = project.split(":")
-    region = pa.principal.region or parts[3]
-    account = pa.principal.account or parts[4]
-    return facts.RESOURCE_TYPES[required[0]].format(
-        partition=facts.partition_of(region), region=region, account=account, id="example"
-    )
-
-
 #: One compared cell: (capability, project) -> [(route or action, decision)], worst verdict first decides.
 _Checks = list[tuple[str | None, Decision]]
 
@@ -417,7 +400,7 @@ def _cells(pa: PrincipalAccess, projects: Iterable[str]) -> dict[tuple[str, str]
         for cap in facts.CAPABILITY_ROUTES:
             cell = pa.capability(cap, project)
             out[(cap, project)] = [(None if c.route is None else str(c.route), c.decision) for c in cell.checks]
-        out[(MANAGEMENT, project)] = [(a, pa.decide(a, _action_resource(a, pa, project))) for a in extra]
+        out[(MANAGEMENT, project)] = [(a, pa.decide(a, action_resource(a, pa.principal, project))) for a in extra]
     bearer = pa.bearer_token()
     if bearer is not None:
         out[(BEARER, bearer.project)] = [(None, c.decision) for c in bearer.checks]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import Verdict
-from mantlekit.lint.access import PrincipalAccess, short_project
+from mantlekit.lint.access import PrincipalAccess, action_resource, short_project
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.inventory import Principal
 from mantlekit.lint.rules._common import cite
@@ -28,21 +28,6 @@ USE_CAPABILITIES = frozenset(
 )
 
 
-def _resource(action: str, principal: Principal, project: str) -> str:
-    info = facts.ACTIONS[action.split(":", 1)[1]]
-    required = [t for t, req in info.resources if req]
-    if not info.resources:
-        return "*"
-    if "project" in required or not required:
-        return project
-    # customized-model or reservation: an example ARN in the principal's account and region
-    region = principal.region or project.split(":")[3]
-    account = principal.account or project.split(":")[4]
-    return facts.RESOURCE_TYPES[required[0]].format(
-        partition=facts.partition_of(region), region=region, account=account, id="example"
-    )
-
-
 def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     needs = set(principal.effective_needs())
     if not principal.is_key and not (needs and needs <= USE_CAPABILITIES):
@@ -55,7 +40,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     project = principal.project_arns()[0]
     granted = []
     for action in sorted(facts.MANAGEMENT_ACTIONS - needed):
-        d = access.decide(action, _resource(action, principal, project))
+        d = access.decide(action, action_resource(action, principal, project))
         if d.verdict is Verdict.ALLOWED:
             granted.append((action, d))
     if not granted:
