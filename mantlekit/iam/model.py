@@ -22,6 +22,9 @@ RESOURCE = "resource"
 SESSION = "session"
 #: A resource control policy (AWS Organizations); like a resource policy it names a Principal.
 RCP = "rcp"
+#: Kinds that only limit what other policies grant (each must allow; none grants): "Allow * on *" is the
+#: normal shape of such a policy (FullAWSAccess, the default endpoint policy, an open boundary).
+LIMITING = (BOUNDARY, SCP, RCP, SESSION, ENDPOINT)
 KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE, SESSION, RCP)
 
 

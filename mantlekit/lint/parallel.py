@@ -60,7 +60,7 @@ _POLICY_ONLY = [POLICY_READER]
 
 
 def lint_loose_files(
-    paths: Sequence[str], rules: Sequence[Rule], boundaries: Boundaries = frozenset()
+    paths: Sequence[str], rules: Sequence[Rule], boundaries: Boundaries | None = None
 ) -> list[FileResult | None]:
     """For each path, a :class:`FileResult` if it is a loose policy document (read, normalised and
     checked by the document ``rules``) or could not be read; None when another reader must handle the
@@ -74,7 +74,7 @@ def lint_loose_files(
                 out.append(None)  # not a loose policy: another reader's
                 continue
             try:
-                docs = as_used(inv.documents, boundaries)
+                docs = as_used(inv.documents, boundaries or {})
                 findings = [f for doc in docs for r in rules for f in r.check_document(doc)]  # type: ignore[misc]
             except RecursionError:
                 out.append(FileResult([], [InputError(path, "nested too deeply to be read")], False))
@@ -98,7 +98,7 @@ def usable_jobs(requested: int, files: int) -> int:
 
 
 def lint_files(
-    paths: Sequence[str], rules: Sequence[Rule], jobs: int, boundaries: Boundaries = frozenset()
+    paths: Sequence[str], rules: Sequence[Rule], jobs: int, boundaries: Boundaries | None = None
 ) -> list[FileResult | None]:
     """:func:`lint_loose_files` on up to ``jobs`` processes; results in the order of ``paths``.
 

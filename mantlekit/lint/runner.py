@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mantlekit._record import ValueRecord
 from mantlekit.catalog import get_catalog
 from mantlekit.iam.locate import Path
-from mantlekit.iam.model import BOUNDARY, Policy
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, SCP, SESSION, Policy
 from mantlekit.lint.config import Config, file_identity
 from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
 from mantlekit.lint.inventory import Inventory, Principal
@@ -70,38 +70,46 @@ def _rules(config: Config) -> list[Rule]:
     return [r for r in all_rules() if _selected(r, config)]
 
 
-#: Where the permissions boundaries of a run are written: (file identity, path of the document in the file).
-Boundaries = frozenset[tuple[object, Path]]
+#: How the principals of a run use documents that are not identity policies: (file identity, path of the
+#: document in the file) -> the kind it plays (boundary, SCP, RCP, session or VPC endpoint policy).
+Boundaries = Mapping[tuple[object, Path], str]
 
 
 def boundary_documents(principals: Iterable[Principal]) -> Boundaries:
-    """Every document some principal uses as its permissions boundary (a template's or account's
-    ``PermissionsBoundary``, a configuration's ``boundary = "..."``).
+    """Every document some principal uses as a permissions boundary, SCP, RCP, session or endpoint policy
+    (a template's or account's ``PermissionsBoundary``, a configuration's ``boundary``/``scps``/...).
 
     Document rules see one document at a time, and a loose file or a template's managed policy is read as
-    an identity policy; what it is used as shows only in the principals. A boundary caps permissions and
+    an identity policy; what it is used as shows only in the principals. Such a policy caps permissions and
     grants nothing, so rules that judge what a document grants (IAM008) must know.
     """
-    return frozenset(
-        (file_identity(p.policies.boundary.source.file), p.policies.boundary.path)
-        for p in principals
-        if p.policies.boundary is not None
-    )
+    out: dict[tuple[object, Path], str] = {}
+    for p in principals:
+        ps = p.policies
+        used = [(BOUNDARY, ps.boundary), (ENDPOINT, ps.endpoint)]
+        used += [(SCP, x) for x in ps.scp_policies()] + [(SESSION, x) for x in ps.session]
+        used += [(RCP, x) for level in ps.rcp_levels() for x in level]
+        for kind, doc in used:
+            if doc is not None:
+                out.setdefault((file_identity(doc.source.file), doc.path), kind)
+    return out
 
 
 def as_used(policies: Iterable[Policy], boundaries: Boundaries) -> list[Policy]:
-    """``policies`` as the document rules should see them: one used as a boundary has kind ``boundary``.
-    Without boundaries nothing is looked up (a stat per file costs more than the rules on a small file)."""
+    """``policies`` as the document rules should see them: an identity document that principals use in a
+    limiting role has that kind. Without such uses nothing is looked up (a stat per file costs more than the
+    rules on a small file)."""
     if not boundaries:
         return list(policies)
     ids: dict[str, object] = {}
     out = []
     for p in policies:
-        if p.kind != BOUNDARY:
+        if p.kind == IDENTITY:
             file = p.source.file
             ident = ids[file] if file in ids else ids.setdefault(file, file_identity(file))
-            if (ident, p.path) in boundaries:
-                p = p.with_kind(BOUNDARY)
+            kind = boundaries.get((ident, p.path))
+            if kind is not None:
+                p = p.with_kind(kind)
         out.append(p)
     return out
 

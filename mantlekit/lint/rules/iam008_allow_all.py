@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mantlekit.iam.model import BOUNDARY, Policy
+from mantlekit.iam.model import LIMITING, Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
-    if policy.kind == BOUNDARY:
-        # A permissions boundary grants nothing; "Allow * on *" is its normal shape (the runner marks
-        # documents that principals use as boundaries, see runner.boundary_documents).
+    if policy.kind in LIMITING:
+        # A boundary, SCP, RCP, session or endpoint policy grants nothing; "Allow * on *" is its normal shape
+        # (FullAWSAccess is one). The runner marks documents principals use so, see runner.boundary_documents.
         return
     denies = [st for st in policy.statements if not st.is_allow]
     if any(st.not_actions is not None for st in denies):

@@ -103,3 +103,45 @@ def test_configured_boundary_file_is_not_reported(tmp_path, monkeypatch, jobs):
     result = lint_paths([str(tmp_path / "policies")], config, jobs=jobs)
     assert sorted(f.file.rsplit("/", 1)[1] for f in result.findings) == ["p0.json", "p2.json", "p3.json"]
     assert {f.message for f in result.findings} == {ADMIN}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_loose_files_the_configuration_uses_as_scp_session_or_endpoint_policy_are_not_reported(tmp_path, jobs):
+    """An allow-all SCP (FullAWSAccess saved to a file), session or endpoint policy grants nothing."""
+    pol = tmp_path / "policies"
+    pol.mkdir()
+    for name in ("scp", "session", "endpoint", "mine"):
+        (pol / f"{name}.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_ALL]}, indent=2))
+    for i in range(120):  # enough loose files for worker processes
+        (pol / f"other{i:03}.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    (tmp_path / "mantle-lint.toml").write_text(
+        textwrap.dedent(
+            """\
+            [[principal]]
+            name = "app"
+            kind = "role"
+            policies = ["policies/mine.json"]
+            scps = ["policies/scp.json"]
+            session-policies = ["policies/session.json"]
+            endpoint-policy = "policies/endpoint.json"
+            """
+        )
+    )
+    config = load_config(str(tmp_path / "mantle-lint.toml"))
+    result = lint_paths([str(pol)], config, jobs=jobs)
+    assert [(f.rule, f.file.rsplit("/", 1)[-1], f.line, f.message) for f in result.findings if f.rule == "IAM008"] == [
+        ("IAM008", "mine.json", 4, ADMIN)
+    ]
+
+
+def test_template_scp_that_allows_everything_is_not_reported(tmp_path):
+    scp = {
+        "Type": "AWS::Organizations::Policy",
+        "Properties": {
+            "Name": "all",
+            "Type": "SERVICE_CONTROL_POLICY",
+            "Content": {"Version": "2012-10-17", "Statement": [ALLOW_ALL]},
+        },
+    }
+    (tmp_path / "t.json").write_text(json.dumps({"Resources": {"Scp": scp}}, indent=2))
+    assert [f for f in lint_paths([str(tmp_path)], Config()).findings if f.rule == "IAM008"] == []
