@@ -13,6 +13,7 @@ configuration's references (``aws_iam_policy.p.arn``) within the same module.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,10 @@ class TfResource:
     #: The module's source (``./modules/keys``), when the input says.
     source: str | None = None
     mode: str = "managed"
+    #: The region the resource is managed in, when the input says: its own ``region`` argument (hashicorp/aws
+    #: 6.x), its ARN, or the region of the provider configuration it uses (``aws``, ``aws.<alias>``,
+    #: ``awscc``...).
+    region: str | None = None
 
     @property
     def local(self) -> str:
@@ -180,13 +185,23 @@ class Builder:
             same = [t for t in found if t.module == r.module]
             return (same or found)[:1]
         refs = [ref for ref in r.refs.get(attr, []) if ref.split(".", 1)[0] in types]
-        out = []
+        out: list[TfResource] = []
         for ref in refs:
-            local = ".".join(ref.split(".")[:2])
+            # a configuration lists each traversal step: aws_iam_role.r[0].name, aws_iam_role.r[0],
+            # aws_iam_role.r; an index written as a literal picks that instance, one from count.index or
+            # each.key leaves only the bare name, and then the instance with the referrer's own key is meant
+            m = _REF.match(ref)
+            if m is None:
+                continue
+            local, key = m.group(1), _ref_key(m.group(2))
             cands = [t for t in self.resources if t.module == r.module and t.local == local]
-            if len(cands) > 1:  # for_each / count: the instance with the same key, if any
-                cands = [t for t in cands if t.index == r.index] or []
-            out += cands[:1]
+            if key is not _NO_KEY:
+                cands = [t for t in cands if t.index == key]
+            elif len(cands) > 1 or (cands and cands[0].index is not None):
+                cands = [t for t in cands if t.index == r.index]
+            for t in cands[:1]:
+                if t not in out:
+                    out.append(t)
         return out
 
     # --- documents ----------------------------------------------------------------------------------------
@@ -365,10 +380,14 @@ class Builder:
             self.document(r, ("content",), kind, r.text("name") or r.address)
 
     def _project(self, r: TfResource) -> None:
+        """awscc_bedrockmantle_project: its region is that of its own provider configuration (``awscc``, not
+        ``aws``), or the one in its ARN once it exists."""
         line, col = self.where(r)
-        region = self.config.region
+        region = r.region or _arn_region(r.text("arn"))
         self.inv.resources.append(
-            TemplateResource(facts.PROJECT_RESOURCE_TYPE, r.address, r.file, line, col, r.address, r.source, region)
+            TemplateResource(
+                facts.PROJECT_RESOURCE_TYPE, r.address, r.file, line, col, r.address, r.source, region, tool="terraform"
+            )
         )
 
     def _workload(self, r: TfResource) -> None:
@@ -384,11 +403,11 @@ class Builder:
         for address, r in self.entities.items():
             kind = ENTITY_TYPES[r.type]
             name = r.text("name") or address
-            tags = (
-                {str(k): str(v) for k, v in (r.values.get("tags") or {}).items()}
-                if isinstance(r.values.get("tags"), dict)
-                else {}
-            )
+            # tags_all: the tags the entity has, the provider's default_tags included (tags holds only its own)
+            raw_tags = r.values.get("tags_all")
+            if not isinstance(raw_tags, dict):
+                raw_tags = r.values.get("tags")
+            tags = {str(k): str(v) for k, v in raw_tags.items()} if isinstance(raw_tags, dict) else {}
             policies = list(self.direct.get(address, []))
             line, col = self.where(r)
             entity = iamgraph.Entity(
@@ -418,6 +437,26 @@ class Builder:
                 principal.file = use.workloads[0].file
 
         self.inv.principals.extend(iamgraph.principals(self.graph, apply))
+
+
+_REF = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[([^\]]*)\])?")
+_NO_KEY = object()
+
+
+def _ref_key(text: str | None) -> Any:
+    """The instance key of a reference's ``[...]``: an int (count), a string (for_each), or _NO_KEY."""
+    if text is None:
+        return _NO_KEY
+    try:
+        key = json.loads(text)
+    except ValueError:
+        return _NO_KEY
+    return key if isinstance(key, int | str) and not isinstance(key, bool) else _NO_KEY
+
+
+def _arn_region(arn: str | None) -> str | None:
+    parts = arn.split(":") if arn else []
+    return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
 
 
 def _blocks(v: Any) -> Iterator[dict[str, Any]]:
