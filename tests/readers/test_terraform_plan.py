@@ -238,3 +238,94 @@ def test_references_pick_the_instance_they_name_once(tmp_path):
     inv = read_paths([str(tmp_path / "p.json")])
     got = {p.name: [d.name for d in p.policies.identity] for p in inv.principals if p.kind == "role"}
     assert got == {"worker-0": [], "worker-1": ["invoke"]}
+
+
+def _state(resources):
+    return {"format_version": "1.0", "terraform_version": "1.9.8", "values": {"root_module": {"resources": resources}}}
+
+
+def _r(address, values):
+    typ, name = address.split(".")
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": typ,
+        "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 0,
+        "values": values,
+        "sensitive_values": {},
+    }
+
+
+def test_a_state_lists_a_roles_policies_on_the_role_too_and_they_count_once(tmp_path):
+    """inline_policy and managed_policy_arns are computed: in a state they repeat what aws_iam_role_policy
+    and aws_iam_role_policy_attachment attach."""
+    doc = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    )
+    arn = "arn:aws:iam::111122223333:policy/invoke"
+    state = _state(
+        [
+            _r(
+                "aws_iam_role.app",
+                {
+                    "arn": "arn:aws:iam::111122223333:role/app",
+                    "assume_role_policy": json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"Service": "lambda.amazonaws.com"},
+                                    "Action": "sts:AssumeRole",
+                                }
+                            ],
+                        }
+                    ),
+                    "id": "app",
+                    "inline_policy": [{"name": "read", "policy": doc}],
+                    "managed_policy_arns": [arn],
+                    "name": "app",
+                    "tags": {},
+                    "tags_all": {},
+                },
+            ),
+            _r("aws_iam_role_policy.read", {"id": "app:read", "name": "read", "policy": doc, "role": "app"}),
+            _r("aws_iam_policy.invoke", {"arn": arn, "id": arn, "name": "invoke", "policy": doc}),
+            _r("aws_iam_role_policy_attachment.invoke", {"id": "app-20251002", "policy_arn": arn, "role": "app"}),
+        ]
+    )
+    (tmp_path / "state.json").write_text(json.dumps(state, indent=2))
+    inv = read_paths([str(tmp_path / "state.json")])
+    (role,) = inv.principals
+    assert [d.name for d in role.policies.identity] == ["read", "invoke"]
+    assert [d.source.label for d in inv.documents] == [
+        "aws_iam_policy.invoke",
+        "aws_iam_role.app",
+        "aws_iam_role_policy.read",
+    ]
+
+
+def test_an_endpoint_without_a_policy_is_not_linted_for_the_default_aws_gives_it(tmp_path):
+    default = {
+        "Statement": [{"Action": "*", "Effect": "Allow", "Principal": "*", "Resource": "*"}],
+        "Version": "2008-10-17",
+    }
+    state = _state(
+        [
+            _r(
+                "aws_vpc_endpoint.s3",
+                {
+                    "policy": json.dumps(default, separators=(",", ":")),
+                    "region": "eu-central-1",
+                    "service_name": "com.amazonaws.eu-central-1.s3",
+                    "vpc_endpoint_type": "Gateway",
+                },
+            ),
+            _r("aws_iam_user.u", {"name": "u"}),
+        ]
+    )
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    _found, result = _findings(tmp_path / "state.json")
+    assert result.findings == []

@@ -160,6 +160,8 @@ class Builder:
         self.credentials: dict[str, list[dict[str, Any]]] = {}
         self.boundaries: dict[str, Policy | None] = {}
         self.workloads: list[tuple[TfResource, str, list[tuple[str, str, Path]]]] = []
+        self.inline_names: dict[str, set[str]] = {}  # role address -> names of its aws_iam_role_policy
+        self.attached_arns: dict[str, set[str]] = {}  # entity address -> ARNs its attachments attach
 
     # --- places -------------------------------------------------------------------------------------------
 
@@ -292,23 +294,36 @@ class Builder:
             elif r.type in RESOURCE_POLICIES:
                 attr = RESOURCE_POLICIES[r.type]
                 self.document(r, (attr,), RESOURCE, f"{r.address} {attr}")
+        for r in self.resources:
+            if r.type == "aws_iam_role":
+                self._role_sets(r)
         self._principals()
+
+    def _role_sets(self, r: TfResource) -> None:
+        """A role's ``inline_policy`` blocks and ``managed_policy_arns``. Both are computed when not set: a
+        state (and a plan of an existing role) lists there every inline and attached policy of the role,
+        those of its aws_iam_role_policy and aws_iam_role_policy_attachment resources too, which are read
+        from those resources and not again here."""
+        inline = self.inline_names.get(r.address, set())
+        for i, block in enumerate(_blocks(r.values.get("inline_policy"))):
+            if not block.get("policy") or block.get("name") in inline:
+                continue
+            name = block.get("name") if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
+            self.attach(
+                r, self.document(r, ("inline_policy", i, "policy"), IDENTITY, name), r, r.at("inline_policy", i)
+            )
+        attached = self.attached_arns.get(r.address, set())
+        arns = r.values.get("managed_policy_arns")
+        for i, arn in enumerate(arns if isinstance(arns, list) else []):
+            if isinstance(arn, str) and arn in attached:
+                continue
+            self.direct.setdefault(r.address, []).append(
+                self.managed(r, arn, r.at("managed_policy_arns", i), "managed_policy_arns")
+            )
 
     def _entity(self, r: TfResource) -> None:
         if r.type == "aws_iam_role":
             self.document(r, ("assume_role_policy",), RESOURCE, f"{r.address} trust policy")
-            for i, block in enumerate(_blocks(r.values.get("inline_policy"))):
-                if not block.get("policy"):
-                    continue
-                name = block.get("name") if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
-                self.attach(
-                    r, self.document(r, ("inline_policy", i, "policy"), IDENTITY, name), r, r.at("inline_policy", i)
-                )
-            arns = r.values.get("managed_policy_arns")
-            for i, arn in enumerate(arns if isinstance(arns, list) else []):
-                self.direct.setdefault(r.address, []).append(
-                    self.managed(r, arn, r.at("managed_policy_arns", i), "managed_policy_arns")
-                )
         pb = r.values.get("permissions_boundary")
         if pb:
             self.boundaries[r.address] = self.managed(
@@ -321,20 +336,27 @@ class Builder:
         doc = self.document(r, ("policy",), IDENTITY, r.text("name") or r.address)
         for target in self.targets(r, kind, (f"aws_iam_{kind}",)):
             self.attach(target, doc, r, r.at("policy"))
+            if r.text("name"):
+                self.inline_names.setdefault(target.address, set()).add(r.text("name") or "")
 
     def _attachment(self, r: TfResource) -> None:
         """aws_iam_*_policy_attachment and aws_iam_policy_attachment (users, roles, groups lists)."""
         policy = self.managed(r, r.values.get("policy_arn"), r.at("policy_arn"), "policy_arn")
+        arn = r.text("policy_arn")
         if r.type == "aws_iam_policy_attachment":
             for attr, typ in (("users", "aws_iam_user"), ("roles", "aws_iam_role"), ("groups", "aws_iam_group")):
                 items = r.values.get(attr)
                 for item in items if isinstance(items, list) else []:
                     for target in self.targets(r, attr, (typ,), value=item if not is_unresolved(item) else ""):
                         self.direct.setdefault(target.address, []).append(policy)
+                        if arn:
+                            self.attached_arns.setdefault(target.address, set()).add(arn)
             return
         kind = r.type[len("aws_iam_") : -len("_policy_attachment")]
         for target in self.targets(r, kind, (f"aws_iam_{kind}",)):
             self.direct.setdefault(target.address, []).append(policy)
+            if arn:
+                self.attached_arns.setdefault(target.address, set()).add(arn)
 
     def _user_groups(self, r: TfResource) -> None:
         users = self.targets(r, "user", ("aws_iam_user",))
@@ -372,6 +394,11 @@ class Builder:
     def _endpoint(self, r: TfResource) -> None:
         """aws_vpc_endpoint ``policy`` (any service: a Mantle one is ``facts.vpc_endpoint_service``) and
         aws_vpc_endpoint_policy."""
+        raw = r.values.get("policy")
+        if r.type == "aws_vpc_endpoint" and (
+            (r.refs and "policy" not in r.refs) or (isinstance(raw, str) and _default_endpoint_policy(raw))
+        ):
+            return  # computed: AWS's full-access default, not a document of the input's
         self.document(r, ("policy",), ENDPOINT, f"{r.address} endpoint policy")
 
     def _organizations(self, r: TfResource) -> None:
@@ -452,6 +479,17 @@ def _ref_key(text: str | None) -> Any:
     except ValueError:
         return _NO_KEY
     return key if isinstance(key, int | str) and not isinstance(key, bool) else _NO_KEY
+
+
+def _default_endpoint_policy(text: str) -> bool:
+    """AWS's default policy of an endpoint created without one, as a state records it (``policy`` is
+    computed): Version 2008-10-17, one statement allowing everything to everyone."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    full = [{"Action": "*", "Effect": "Allow", "Principal": "*", "Resource": "*"}]
+    return isinstance(doc, dict) and doc == {"Statement": full, "Version": "2008-10-17"}
 
 
 def _arn_region(arn: str | None) -> str | None:
