@@ -152,8 +152,11 @@ class TemplateResource(ValueRecord):
     construct_path: str | None
     #: The stack's region when it is known (a cloud assembly with an environment); None for a bare template.
     region: str | None
+    #: What deploys it: None for CloudFormation (a template, a cloud assembly), "terraform" for a Terraform
+    #: resource (the awscc provider, which goes through Cloud Control), so rules can say it in its terms.
+    tool: str | None
 
-    __slots__ = _fields = ("type", "logical_id", "file", "line", "column", "label", "construct_path", "region")
+    __slots__ = _fields = ("type", "logical_id", "file", "line", "column", "label", "construct_path", "region", "tool")
 
     def __init__(
         self,
@@ -165,6 +168,7 @@ class TemplateResource(ValueRecord):
         label: str | None = None,
         construct_path: str | None = None,
         region: str | None = None,
+        tool: str | None = None,
     ) -> None:
         self.type = type
         self.logical_id = logical_id
@@ -174,6 +178,7 @@ class TemplateResource(ValueRecord):
         self.label = label or logical_id
         self.construct_path = construct_path
         self.region = region
+        self.tool = tool
 
 
 class Inventory(ValueRecord):

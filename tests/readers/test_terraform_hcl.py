@@ -89,3 +89,22 @@ def test_lint_path_does_not_import_hcl2_without_tf_files():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_project_takes_the_region_of_the_awscc_provider_it_uses(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+        'provider "awscc" {\n  region = "eu-central-1"\n}\n\n'
+        'provider "awscc" {\n  alias  = "virginia"\n  region = "us-east-1"\n}\n\n'
+        'resource "awscc_bedrockmantle_project" "eu" {\n  name = "chat"\n}\n\n'
+        'resource "awscc_bedrockmantle_project" "us" {\n  provider = awscc.virginia\n  name     = "chat-us"\n}\n'
+    )
+    inv = read_paths([str(tmp_path)])
+    assert [(r.logical_id, r.region) for r in inv.resources] == [
+        ("awscc_bedrockmantle_project.eu", "eu-central-1"),
+        ("awscc_bedrockmantle_project.us", "us-east-1"),
+    ]
+    result = lint_paths([str(tmp_path)], Config(select=("MNT011",)))
+    assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [
+        (14, "awscc_bedrockmantle_project.eu cannot be created in eu-central-1")
+    ]

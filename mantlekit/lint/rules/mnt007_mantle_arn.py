@@ -9,15 +9,20 @@ from mantlekit import facts
 from mantlekit.iam.match import open_ended_arn, variable_before_fifth_colon
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
+from mantlekit.lint.inventory import UNRESOLVED
 from mantlekit.lint.rules.base import Rule, value_problems
 
 _WILD = re.compile(r"[*?]|\$\{")
 _ID_SHAPES = {"project": facts.PROJECT_ID_RE}
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
+#: A value a reader could not resolve (a Terraform variable without a default, a CloudFormation parameter):
+#: unknown, so any value; not a policy variable, which IAM would have to substitute.
+_UNRESOLVED = re.compile(r"\$\{" + re.escape(UNRESOLVED) + r"[^}]*\}")
 
 
 def arn_problem(arn: str) -> str | None:
     """Why ``arn`` cannot name a bedrock-mantle resource, or None. Wildcards and placeholders pass."""
+    arn = _UNRESOLVED.sub("*", arn)
     if variable_before_fifth_colon(arn):
         # "You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
         # account." (reference_policies_variables.html) A ${...} holds colons, so the split below would misread it.

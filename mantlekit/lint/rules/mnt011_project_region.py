@@ -16,14 +16,21 @@ def _check(resource: TemplateResource) -> Iterator[Finding]:
     # Only where the stack's region is known: a bare template can be deployed anywhere.
     if resource.type != PROJECT_TYPE or resource.region not in facts.CFN_PROJECT_UNSUPPORTED_REGIONS:
         return
-    yield RULE.at_resource(
-        resource,
-        f"{PROJECT_TYPE} {resource.logical_id} cannot be deployed in {resource.region}: CloudFormation has no "
-        f"{PROJECT_TYPE} resource type there, although Mantle serves the region; use the default project, or "
-        "create the project with the Projects API (POST /v1/organization/projects) and pass its id to the stack",
-        region=resource.region,
-        resource_type=resource.type,
-    )
+    if resource.tool == "terraform":
+        # awscc creates resources through Cloud Control, which serves only the CloudFormation registry's types
+        message = (
+            f"{resource.logical_id} cannot be created in {resource.region}: the awscc provider creates it through "
+            f"Cloud Control, which has no {PROJECT_TYPE} in {resource.region}, although Mantle serves the region; "
+            "use the default project, or create the project with the Projects API "
+            "(POST /v1/organization/projects) and pass its id to the configuration as a variable"
+        )
+    else:
+        message = (
+            f"{PROJECT_TYPE} {resource.logical_id} cannot be deployed in {resource.region}: CloudFormation has no "
+            f"{PROJECT_TYPE} resource type there, although Mantle serves the region; use the default project, or "
+            "create the project with the Projects API (POST /v1/organization/projects) and pass its id to the stack"
+        )
+    yield RULE.at_resource(resource, message, region=resource.region, resource_type=resource.type)
 
 
 RULE = Rule(
@@ -39,7 +46,10 @@ RULE = Rule(
         "missing from three regions that have the bedrock-mantle endpoint. A stack that declares a project "
         "there fails validation when it is created or changed ('Unrecognized resource types'), so nothing in "
         "it is deployed. The rule fires only when the stack's region is known: a cloud assembly stack with an "
-        "explicit environment (aws://<account>/<region>); a bare template can be deployed anywhere."
+        "explicit environment (aws://<account>/<region>); a bare template can be deployed anywhere. Terraform's "
+        "awscc_bedrockmantle_project fails there too: the awscc provider creates it through Cloud Control, which "
+        "serves the registry's types; its region is that of the awscc provider configuration it uses (or of its "
+        "ARN in a state)."
     ),
     example=(
         'cdk.Stack(app, "Chat", env=cdk.Environment(account="111122223333", region="eu-central-1")) with '

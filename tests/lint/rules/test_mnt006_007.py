@@ -155,3 +155,13 @@ def test_variable_before_the_fifth_colon_is_said_plainly(arn, part):
         f"{arn}: a policy variable stands in the {part}, before the fifth colon, where IAM does not substitute "
         "variables: the ARN matches nothing (write the region and account out)"
     )
+
+
+def test_an_unresolved_value_before_the_fifth_colon_is_no_policy_variable():
+    """A reader's marker for a value it could not resolve (a Terraform variable without a default, written
+    "arn:aws:bedrock-mantle:${var.aws_region}:...") may be any region: not the policy-variable error."""
+    arn = "arn:aws:bedrock-mantle:${mantlekit:unresolved/var.aws_region}:123456789012:project/*"
+    assert findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", arn),)) == []
+    typo = "arn:aws:bedrock-mantle:${mantlekit:unresolved/var.aws_region}:123456789012:projects/*"
+    [f] = findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", typo),))
+    assert "no resource type 'projects'" in f.message

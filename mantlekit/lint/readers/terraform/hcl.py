@@ -145,6 +145,8 @@ class _Module:
     resources: dict[str, _Block] = field(default_factory=dict)  # type.name -> block
     documents: dict[str, _Block] = field(default_factory=dict)  # aws_iam_policy_document name -> block
     region: str | None = None
+    #: Provider configuration (``aws``, ``aws.west``, ``awscc``) -> the region its block names.
+    regions: dict[str, str] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -171,11 +173,15 @@ def build(files: list[Parsed]) -> Inventory:
             m.resources[f"{b.labels[0]}.{b.labels[1]}"] = b
         elif b.kind == "data" and len(b.labels) >= 2 and b.labels[0] == "aws_iam_policy_document":
             m.documents[b.labels[1]] = b
-        elif b.kind == "provider" and b.labels and b.labels[0] == "aws":
-            region = dict(_attributes(b.body)).get("region")
-            value = _Eval(m, {}).value(region, ()) if region is not None else None
-            if isinstance(value, str) and "${" not in value and m.region is None:
-                m.region = value
+        elif b.kind == "provider" and b.labels:
+            attrs = dict(_attributes(b.body))
+            ev = _Eval(m, {})
+            region = ev.value(attrs["region"], ()) if "region" in attrs else None
+            alias = ev.value(attrs["alias"], ()) if "alias" in attrs else None
+            key = f"{b.labels[0]}.{alias}" if isinstance(alias, str) else b.labels[0]
+            if isinstance(region, str) and "${" not in region:
+                m.regions.setdefault(key, region)
+    m.region = m.regions.get("aws")
     resources: list[TfResource] = []
     for local, b in m.resources.items():
         resources += _instances(m, local, b)
@@ -209,7 +215,16 @@ def _instances(m: _Module, local: str, b: _Block) -> list[TfResource]:
         rpath: Path = ("hcl", address)
         m.positions[rpath] = _pos(b.node)
         values, refs = ev.body(b.body, rpath)
-        out.append(TfResource(address, "", typ, name, index, values, b.file, m.locate, rpath, values_at=(), refs=refs))
+        region = values.get("region")  # hashicorp/aws 6.x: a resource's own region
+        if not isinstance(region, str) or "${" in region:
+            chain = ev._chain(attrs["provider"]) if "provider" in attrs else []
+            key = ".".join(str(c) for c in chain) if chain and None not in chain else typ.split("_", 1)[0]
+            region = m.regions.get(key)
+        out.append(
+            TfResource(
+                address, "", typ, name, index, values, b.file, m.locate, rpath, values_at=(), refs=refs, region=region
+            )
+        )
     return out
 
 
@@ -379,8 +394,11 @@ class _Eval:
             return self._document(str(chain[2]))
         if isinstance(head, str) and len(chain) >= 2 and f"{head}.{chain[1]}" in self.m.resources:
             local = f"{head}.{chain[1]}"
-            self.refs.append(local)
             rest = chain[2:]
+            key = rest[0] if rest and _data(_base(n)) == "index_expr_term" else None
+            if isinstance(key, int | str) and not isinstance(key, bool) and "${" not in str(key):
+                self.refs.append(f"{local}[{json.dumps(key)}]")  # as Terraform lists it: the instance, then all
+            self.refs.append(local)
             if rest and not isinstance(rest[0], str):
                 rest = rest[1:]  # an instance index: attributes written in the block are the same for each
             if rest and isinstance(rest[0], str):
@@ -449,6 +467,20 @@ class _Eval:
             self.m._busy.discard(key)
         self.m._cache[key] = doc
         return doc
+
+
+def _base(n: Any) -> Any:
+    """The innermost traversal step after ``type.name`` of a reference (``aws_iam_role.r[0]`` of
+    ``aws_iam_role.r[0].name``): an index_expr_term when the reference picks an instance."""
+    steps = []
+    while _data(n) in ("expr_term", "get_attr_expr_term", "index_expr_term"):
+        inner = [k for k in (_kids(n) if _data(n) == "expr_term" else n.children) if hasattr(k, "data")]
+        if not inner:
+            break
+        if _data(n) != "expr_term":
+            steps.append(n)
+        n = inner[0]
+    return steps[-2] if len(steps) >= 2 else None
 
 
 def _attrs_of(m: _Module, local: str) -> dict[str, Any]:

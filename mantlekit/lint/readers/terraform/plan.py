@@ -4,7 +4,10 @@ Values: ``planned_values`` (a plan) or ``values`` (a state), root module and ``c
 ``resource_changes[].change.after_unknown`` says which are unknown until apply, and those become
 ``${mantlekit:unresolved/<address>.<attribute>}`` markers. References between resources whose values are
 unknown come from ``configuration`` (``expressions.<attr>.references``), as do module sources
-(``module_calls.<name>.source``) and the provider region (``provider_config.aws.expressions.region``).
+(``module_calls.<name>.source``) and regions: each resource's ``provider_config_key`` names its entry in
+``provider_config`` (``aws``, ``aws.west``, ``awscc``, ``module.m:aws``), whose ``expressions.region`` is a
+``constant_value`` or a reference to a root variable (its value is in the plan's ``variables``). A
+resource's own ``region`` value (hashicorp/aws 6.x) comes first.
 Positions: the resource's entry in ``planned_values`` / ``values``; a document kept as a JSON string is
 placed on its attribute.
 """
@@ -37,6 +40,7 @@ def read(data: dict[str, Any], text: str, path: str) -> Inventory:
     unknown = _unknowns(data)
     config = data.get("configuration") if isinstance(data.get("configuration"), dict) else {}
     modules = _module_configs(config.get("root_module"), "")
+    regions = _provider_regions(config, data.get("variables"))
     resources: list[TfResource] = []
     root = data[top].get("root_module")
     for module, rpath, raw in _resources(root, (top, "root_module"), ""):
@@ -48,6 +52,9 @@ def read(data: dict[str, Any], text: str, path: str) -> Inventory:
         values = _mark_unknown(values, unknown.get(address), address)
         mconf = modules.get(_INDEX.sub("", module), {})
         refs = mconf.get("refs", {}).get(f"{typ}.{name}", {})
+        region = values.get("region") if isinstance(values.get("region"), str) else None
+        if region is None or "${" in region:
+            region = regions.get(mconf.get("providers", {}).get(f"{typ}.{name}", ""))
         resources.append(
             TfResource(
                 address,
@@ -62,9 +69,10 @@ def read(data: dict[str, Any], text: str, path: str) -> Inventory:
                 refs=refs,
                 source=mconf.get("source"),
                 mode=str(raw.get("mode") or "managed"),
+                region=region,
             )
         )
-    return build(resources, Config(region=_region(config)), path)
+    return build(resources, Config(region=regions.get("aws")), path)
 
 
 def _resources(m: Any, at: Path, module: str) -> Iterator[tuple[str, Path, dict[str, Any]]]:
@@ -117,16 +125,19 @@ def _module_configs(m: Any, module: str, source: str | None = None) -> dict[str,
     if not isinstance(m, dict):
         return out
     refs: dict[str, dict[str, list[str]]] = {}
+    providers: dict[str, str] = {}
     for r in m.get("resources") or ():
         if not isinstance(r, dict):
             continue
+        if isinstance(r.get("provider_config_key"), str):
+            providers[str(r.get("address"))] = r["provider_config_key"]
         exprs = r.get("expressions") if isinstance(r.get("expressions"), dict) else {}
         refs[str(r.get("address"))] = {
             str(k): [x for x in v.get("references", []) if isinstance(x, str)]
             for k, v in exprs.items()
             if isinstance(v, dict)
         }
-    out[module] = {"source": source, "refs": refs}
+    out[module] = {"source": source, "refs": refs, "providers": providers}
     for name, call in (m.get("module_calls") or {}).items():
         if isinstance(call, dict):
             child = f"{module}.module.{name}" if module else f"module.{name}"
@@ -134,10 +145,22 @@ def _module_configs(m: Any, module: str, source: str | None = None) -> dict[str,
     return out
 
 
-def _region(config: dict[str, Any]) -> str | None:
-    pc = config.get("provider_config")
-    aws = pc.get("aws") if isinstance(pc, dict) else None
-    exprs = aws.get("expressions") if isinstance(aws, dict) else None
-    region = exprs.get("region") if isinstance(exprs, dict) else None
-    value = region.get("constant_value") if isinstance(region, dict) else None
-    return value if isinstance(value, str) and value else None
+def _provider_regions(config: dict[str, Any], variables: Any) -> dict[str, str]:
+    """provider_config key -> the region its configuration names (a constant, or a root module variable
+    whose value the plan records)."""
+    out: dict[str, str] = {}
+    pcs = config.get("provider_config")
+    for key, pc in pcs.items() if isinstance(pcs, dict) else ():
+        exprs = pc.get("expressions") if isinstance(pc, dict) else None
+        expr = exprs.get("region") if isinstance(exprs, dict) else None
+        if not isinstance(expr, dict):
+            continue
+        value = expr.get("constant_value")
+        refs = expr.get("references")
+        if value is None and isinstance(refs, list) and not pc.get("module_address") and isinstance(variables, dict):
+            var = next((x[4:] for x in refs if isinstance(x, str) and x.startswith("var.") and "." not in x[4:]), None)
+            entry = variables.get(var) if var else None
+            value = entry.get("value") if isinstance(entry, dict) else None
+        if isinstance(value, str) and value:
+            out[str(key)] = value
+    return out

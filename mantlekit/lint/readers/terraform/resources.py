@@ -13,6 +13,7 @@ configuration's references (``aws_iam_policy.p.arn``) within the same module.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,10 @@ class TfResource:
     #: The module's source (``./modules/keys``), when the input says.
     source: str | None = None
     mode: str = "managed"
+    #: The region the resource is managed in, when the input says: its own ``region`` argument (hashicorp/aws
+    #: 6.x), its ARN, or the region of the provider configuration it uses (``aws``, ``aws.<alias>``,
+    #: ``awscc``...).
+    region: str | None = None
 
     @property
     def local(self) -> str:
@@ -155,6 +160,8 @@ class Builder:
         self.credentials: dict[str, list[dict[str, Any]]] = {}
         self.boundaries: dict[str, Policy | None] = {}
         self.workloads: list[tuple[TfResource, str, list[tuple[str, str, Path]]]] = []
+        self.inline_names: dict[str, set[str]] = {}  # role address -> names of its aws_iam_role_policy
+        self.attached_arns: dict[str, set[str]] = {}  # entity address -> ARNs its attachments attach
 
     # --- places -------------------------------------------------------------------------------------------
 
@@ -180,13 +187,23 @@ class Builder:
             same = [t for t in found if t.module == r.module]
             return (same or found)[:1]
         refs = [ref for ref in r.refs.get(attr, []) if ref.split(".", 1)[0] in types]
-        out = []
+        out: list[TfResource] = []
         for ref in refs:
-            local = ".".join(ref.split(".")[:2])
+            # a configuration lists each traversal step: aws_iam_role.r[0].name, aws_iam_role.r[0],
+            # aws_iam_role.r; an index written as a literal picks that instance, one from count.index or
+            # each.key leaves only the bare name, and then the instance with the referrer's own key is meant
+            m = _REF.match(ref)
+            if m is None:
+                continue
+            local, key = m.group(1), _ref_key(m.group(2))
             cands = [t for t in self.resources if t.module == r.module and t.local == local]
-            if len(cands) > 1:  # for_each / count: the instance with the same key, if any
-                cands = [t for t in cands if t.index == r.index] or []
-            out += cands[:1]
+            if key is not _NO_KEY:
+                cands = [t for t in cands if t.index == key]
+            elif len(cands) > 1 or (cands and cands[0].index is not None):
+                cands = [t for t in cands if t.index == r.index]
+            for t in cands[:1]:
+                if t not in out:
+                    out.append(t)
         return out
 
     # --- documents ----------------------------------------------------------------------------------------
@@ -277,23 +294,36 @@ class Builder:
             elif r.type in RESOURCE_POLICIES:
                 attr = RESOURCE_POLICIES[r.type]
                 self.document(r, (attr,), RESOURCE, f"{r.address} {attr}")
+        for r in self.resources:
+            if r.type == "aws_iam_role":
+                self._role_sets(r)
         self._principals()
+
+    def _role_sets(self, r: TfResource) -> None:
+        """A role's ``inline_policy`` blocks and ``managed_policy_arns``. Both are computed when not set: a
+        state (and a plan of an existing role) lists there every inline and attached policy of the role,
+        those of its aws_iam_role_policy and aws_iam_role_policy_attachment resources too, which are read
+        from those resources and not again here."""
+        inline = self.inline_names.get(r.address, set())
+        for i, block in enumerate(_blocks(r.values.get("inline_policy"))):
+            if not block.get("policy") or block.get("name") in inline:
+                continue
+            name = block.get("name") if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
+            self.attach(
+                r, self.document(r, ("inline_policy", i, "policy"), IDENTITY, name), r, r.at("inline_policy", i)
+            )
+        attached = self.attached_arns.get(r.address, set())
+        arns = r.values.get("managed_policy_arns")
+        for i, arn in enumerate(arns if isinstance(arns, list) else []):
+            if isinstance(arn, str) and arn in attached:
+                continue
+            self.direct.setdefault(r.address, []).append(
+                self.managed(r, arn, r.at("managed_policy_arns", i), "managed_policy_arns")
+            )
 
     def _entity(self, r: TfResource) -> None:
         if r.type == "aws_iam_role":
             self.document(r, ("assume_role_policy",), RESOURCE, f"{r.address} trust policy")
-            for i, block in enumerate(_blocks(r.values.get("inline_policy"))):
-                if not block.get("policy"):
-                    continue
-                name = block.get("name") if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
-                self.attach(
-                    r, self.document(r, ("inline_policy", i, "policy"), IDENTITY, name), r, r.at("inline_policy", i)
-                )
-            arns = r.values.get("managed_policy_arns")
-            for i, arn in enumerate(arns if isinstance(arns, list) else []):
-                self.direct.setdefault(r.address, []).append(
-                    self.managed(r, arn, r.at("managed_policy_arns", i), "managed_policy_arns")
-                )
         pb = r.values.get("permissions_boundary")
         if pb:
             self.boundaries[r.address] = self.managed(
@@ -306,20 +336,27 @@ class Builder:
         doc = self.document(r, ("policy",), IDENTITY, r.text("name") or r.address)
         for target in self.targets(r, kind, (f"aws_iam_{kind}",)):
             self.attach(target, doc, r, r.at("policy"))
+            if r.text("name"):
+                self.inline_names.setdefault(target.address, set()).add(r.text("name") or "")
 
     def _attachment(self, r: TfResource) -> None:
         """aws_iam_*_policy_attachment and aws_iam_policy_attachment (users, roles, groups lists)."""
         policy = self.managed(r, r.values.get("policy_arn"), r.at("policy_arn"), "policy_arn")
+        arn = r.text("policy_arn")
         if r.type == "aws_iam_policy_attachment":
             for attr, typ in (("users", "aws_iam_user"), ("roles", "aws_iam_role"), ("groups", "aws_iam_group")):
                 items = r.values.get(attr)
                 for item in items if isinstance(items, list) else []:
                     for target in self.targets(r, attr, (typ,), value=item if not is_unresolved(item) else ""):
                         self.direct.setdefault(target.address, []).append(policy)
+                        if arn:
+                            self.attached_arns.setdefault(target.address, set()).add(arn)
             return
         kind = r.type[len("aws_iam_") : -len("_policy_attachment")]
         for target in self.targets(r, kind, (f"aws_iam_{kind}",)):
             self.direct.setdefault(target.address, []).append(policy)
+            if arn:
+                self.attached_arns.setdefault(target.address, set()).add(arn)
 
     def _user_groups(self, r: TfResource) -> None:
         users = self.targets(r, "user", ("aws_iam_user",))
@@ -357,6 +394,11 @@ class Builder:
     def _endpoint(self, r: TfResource) -> None:
         """aws_vpc_endpoint ``policy`` (any service: a Mantle one is ``facts.vpc_endpoint_service``) and
         aws_vpc_endpoint_policy."""
+        raw = r.values.get("policy")
+        if r.type == "aws_vpc_endpoint" and (
+            (r.refs and "policy" not in r.refs) or (isinstance(raw, str) and _default_endpoint_policy(raw))
+        ):
+            return  # computed: AWS's full-access default, not a document of the input's
         self.document(r, ("policy",), ENDPOINT, f"{r.address} endpoint policy")
 
     def _organizations(self, r: TfResource) -> None:
@@ -365,10 +407,14 @@ class Builder:
             self.document(r, ("content",), kind, r.text("name") or r.address)
 
     def _project(self, r: TfResource) -> None:
+        """awscc_bedrockmantle_project: its region is that of its own provider configuration (``awscc``, not
+        ``aws``), or the one in its ARN once it exists."""
         line, col = self.where(r)
-        region = self.config.region
+        region = r.region or _arn_region(r.text("arn"))
         self.inv.resources.append(
-            TemplateResource(facts.PROJECT_RESOURCE_TYPE, r.address, r.file, line, col, r.address, r.source, region)
+            TemplateResource(
+                facts.PROJECT_RESOURCE_TYPE, r.address, r.file, line, col, r.address, r.source, region, tool="terraform"
+            )
         )
 
     def _workload(self, r: TfResource) -> None:
@@ -384,11 +430,11 @@ class Builder:
         for address, r in self.entities.items():
             kind = ENTITY_TYPES[r.type]
             name = r.text("name") or address
-            tags = (
-                {str(k): str(v) for k, v in (r.values.get("tags") or {}).items()}
-                if isinstance(r.values.get("tags"), dict)
-                else {}
-            )
+            # tags_all: the tags the entity has, the provider's default_tags included (tags holds only its own)
+            raw_tags = r.values.get("tags_all")
+            if not isinstance(raw_tags, dict):
+                raw_tags = r.values.get("tags")
+            tags = {str(k): str(v) for k, v in raw_tags.items()} if isinstance(raw_tags, dict) else {}
             policies = list(self.direct.get(address, []))
             line, col = self.where(r)
             entity = iamgraph.Entity(
@@ -418,6 +464,37 @@ class Builder:
                 principal.file = use.workloads[0].file
 
         self.inv.principals.extend(iamgraph.principals(self.graph, apply))
+
+
+_REF = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[([^\]]*)\])?")
+_NO_KEY = object()
+
+
+def _ref_key(text: str | None) -> Any:
+    """The instance key of a reference's ``[...]``: an int (count), a string (for_each), or _NO_KEY."""
+    if text is None:
+        return _NO_KEY
+    try:
+        key = json.loads(text)
+    except ValueError:
+        return _NO_KEY
+    return key if isinstance(key, int | str) and not isinstance(key, bool) else _NO_KEY
+
+
+def _default_endpoint_policy(text: str) -> bool:
+    """AWS's default policy of an endpoint created without one, as a state records it (``policy`` is
+    computed): Version 2008-10-17, one statement allowing everything to everyone."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    full = [{"Action": "*", "Effect": "Allow", "Principal": "*", "Resource": "*"}]
+    return isinstance(doc, dict) and doc == {"Statement": full, "Version": "2008-10-17"}
+
+
+def _arn_region(arn: str | None) -> str | None:
+    parts = arn.split(":") if arn else []
+    return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
 
 
 def _blocks(v: Any) -> Iterator[dict[str, Any]]:
