@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules._retired import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
@@ -49,14 +50,6 @@ def _check(policy: Policy) -> Iterator[Finding]:
             key,
             i,
         )
-
-
-#: Retired services and actions (an earlier catalog knew them, AWS's reference no longer lists them) are
-#: "info": the policy was valid when written and is harmless now (the entry matches no request, and a Deny
-#: naming it has nothing left to block), AWS's own current managed policies still carry such entries
-#: (ReadOnlyAccess, SecurityAudit), and a warning would fail CI for everyone who runs ``fail-on = warning``.
-RETIRED_SEVERITY = "info"
-RETIRED_FIX = "Remove the entry when convenient: the service or action no longer exists."
 
 
 RULE = Rule(

@@ -8,8 +8,8 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules._retired import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
-from mantlekit.lint.rules.iam002_unknown_prefix import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 

@@ -9,9 +9,8 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules._condition_keys import KeyTable, action_prefixes, lookup_memo, supporters
+from mantlekit.lint.rules._condition_keys import KeyTable, absent_result, action_prefixes, lookup_memo, supporters
 from mantlekit.lint.rules.base import Rule
-from mantlekit.lint.rules.iam009_unknown_condition_key import absent_result
 
 #: Listing more actions than this in a message helps nobody; the details carry them all.
 _NAMED = 3

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules._sids import REJECTING_KINDS, raw_sids, sid_path
 from mantlekit.lint.rules.base import Rule
-from mantlekit.lint.rules.iam013_duplicate_sid import REJECTING_KINDS, raw_sids, sid_path
 
 # "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)."
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
