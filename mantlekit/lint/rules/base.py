@@ -19,6 +19,8 @@ T = TypeVar("T")
 DocumentCheck = Callable[[Policy], Iterable[Finding]]
 PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
 ResourceCheck = Callable[["TemplateResource"], Iterable[Finding]]
+#: Whether a finding of another rule is one this rule reports itself (see ``Rule.covered_by``).
+Claim = Callable[[Finding], bool]
 
 
 class Rule(FrozenRecord):
@@ -33,6 +35,14 @@ class Rule(FrozenRecord):
     check_principal: PrincipalCheck | None
     #: For rules about a template resource itself (Inventory.resources), not about a policy or principal.
     check_resource: ResourceCheck | None
+    #: Ids of rules that report some of this rule's findings more precisely (MNT006 says what a misplaced
+    #: Mantle action should be, where IAM003 could only call it unknown). When one of them runs, the runner
+    #: drops this rule's findings that it ``claims``; when none runs (``--ignore MNT006``), this rule reports
+    #: them itself. Overlap is declared here rather than by one rule importing another, so every rule can be
+    #: selected alone and none goes quiet because another is switched off.
+    covered_by: tuple[str, ...]
+    #: For a rule others name in ``covered_by``: which of their findings it reports itself.
+    claims: Claim | None
 
     __slots__ = _fields = (
         "id",
@@ -45,6 +55,8 @@ class Rule(FrozenRecord):
         "check_document",
         "check_principal",
         "check_resource",
+        "covered_by",
+        "claims",
     )
 
     def __init__(
@@ -59,6 +71,8 @@ class Rule(FrozenRecord):
         check_document: DocumentCheck | None = None,
         check_principal: PrincipalCheck | None = None,
         check_resource: ResourceCheck | None = None,
+        covered_by: tuple[str, ...] = (),
+        claims: Claim | None = None,
     ) -> None:
         self.id = id
         self.name = name
@@ -70,6 +84,8 @@ class Rule(FrozenRecord):
         self.check_document = check_document
         self.check_principal = check_principal
         self.check_resource = check_resource
+        self.covered_by = covered_by
+        self.claims = claims
 
     def explain(self) -> str:
         """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown)."""

@@ -9,22 +9,19 @@ from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules._retired import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
-from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
 def unknown_prefix(pattern: str, cat: Catalog) -> str | None:
-    """The prefix of ``pattern`` when the catalog does not know it (and MNT006 does not report it)."""
+    """The prefix of ``pattern`` when the catalog does not know it."""
     prefix = pattern.partition(":")[0]
     if pattern == "*" or "*" in prefix or "?" in prefix or prefix in cat.prefixes():
         return None
-    if mantle_action_problem(pattern, cat):
-        return None  # MNT006 reports it, with the right prefix
     return prefix
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
-    for st, key, i, _, prefix in value_problems(
+    for st, key, i, action, prefix in value_problems(
         policy, lambda p: unknown_prefix(p, cat), known_actions_memo(RULE.id, cat)
     ):
         retired = cat.retired_service(prefix)
@@ -41,7 +38,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
                     f"service prefix {prefix!r}{named} is retired: AWS's Service Authorization Reference no "
                     f"longer lists it (catalog dated {cat.date}), so its actions grant and deny nothing"
                 )
-            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=RETIRED_SEVERITY)
+            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=RETIRED_SEVERITY, action=action)
             continue
         yield RULE.at_statement(
             st,
@@ -49,6 +46,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
             "newer than that, run `mantle-lint catalog update`, otherwise the prefix is misspelt",
             key,
             i,
+            action=action,
         )
 
 
@@ -67,4 +65,5 @@ RULE = Rule(
     example='"Action": "bedrok:InvokeModel"',
     fix="Fix the prefix, or refresh the catalog with `mantle-lint catalog update`.",
     check_document=_check,
+    covered_by=("MNT006",),  # bedrock-runtime:, with the prefix meant
 )

@@ -10,7 +10,6 @@ from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules._retired import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
-from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
 @lru_cache(maxsize=65536)
@@ -26,8 +25,6 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
     wildcard = "*" in name or "?" in name
     if cat.matches_any(pattern) if wildcard else cat.has_action(pattern):
         return None
-    if mantle_action_problem(pattern, cat):
-        return None  # MNT006 reports Mantle's own
     retired = cat.retired_match(pattern)
     if retired:
         what = f"{pattern} matches only retired {prefix} actions" if wildcard else f"{retired[0]} is retired"
@@ -53,12 +50,12 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
     problems = value_problems(policy, lambda p: unknown_action(cat, p), known_actions_memo(RULE.id, cat))
-    for st, key, i, _, (message, suggestion, severity) in problems:
+    for st, key, i, action, (message, suggestion, severity) in problems:
         if severity is not None:
-            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=severity)
+            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=severity, action=action)
             continue
         fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
-        yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)
+        yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion, action=action)
 
 
 RULE = Rule(
@@ -76,4 +73,5 @@ RULE = Rule(
     example='"Action": "s3:GetObjects"',
     fix="Use the action the finding suggests; `mantle-lint catalog show SERVICE` lists them all.",
     check_document=_check,
+    covered_by=("MNT006",),  # Mantle's own actions, misspelt or under bedrock:
 )

@@ -17,10 +17,7 @@ _OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
 
 
 def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str, str | None] | None:
-    """(message, suggested action) for an action pattern this rule owns, or None.
-
-    Shared with IAM002/IAM003, which skip what this rule reports so no action is reported twice.
-    """
+    """(message, suggested action) for an action pattern this rule owns, or None."""
     prefix, _, name = pattern.partition(":")
     if prefix not in _OWNED:
         return None
@@ -80,6 +77,13 @@ def _check(policy: Policy) -> Iterator[Finding]:
         yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
 
 
+def _claims(finding: Finding) -> bool:
+    """IAM002 and IAM003 name this rule in ``covered_by``: their findings on an action this rule reports
+    (with the action meant) are left to it while it runs."""
+    action = finding.details.get("action")
+    return isinstance(action, str) and mantle_action_problem(action) is not None
+
+
 RULE = Rule(
     id="MNT006",
     name="wrong-mantle-action",
@@ -95,4 +99,5 @@ RULE = Rule(
     example='"Action": ["bedrock-runtime:InvokeModel", "bedrock-mantle:ListTagsForResources"]',
     fix="Use the action the finding suggests (bedrock-mantle:<Name> for the Mantle endpoint).",
     check_document=_check,
+    claims=_claims,
 )
