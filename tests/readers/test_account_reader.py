@@ -13,7 +13,7 @@ from mantlekit.iam.model import IDENTITY, RESOURCE
 from mantlekit.lint.access import evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.readers import account, read_paths
-from mantlekit.lint.rules import mnt010_live_keys
+from mantlekit.lint.rules import mnt010_stale_long_term_key
 from mantlekit.lint.runner import lint_inventory
 
 ACCOUNT = FIXTURES / "account"
@@ -261,7 +261,7 @@ def test_extension_keys_give_credentials_and_mnt010_findings(tmp_path):
         "ACCAFRESH00000000003",
     ]
     assert {c[account.MAX_AGE_KEY] for c in app.credentials} == {30}
-    assert account.MAX_AGE_KEY == mnt010_live_keys.MAX_AGE_KEY
+    assert account.MAX_AGE_KEY == mnt010_stale_long_term_key.MAX_AGE_KEY
     found = sorted(
         (f.severity, f.details["credential_id"], f.message)
         for f in lint_inventory(inv, Config(select=("MNT010",))).findings
