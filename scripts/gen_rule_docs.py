@@ -1,11 +1,12 @@
 """Write docs/rules.md from the rule modules (the single source of each rule's text).
 
 python scripts/gen_rule_docs.py          # rewrite docs/rules.md
-python scripts/gen_rule_docs.py --check  # exit 1 when docs/rules.md is stale (the test suite runs this)
+python scripts/gen_rule_docs.py --check  # exit 1 and print the difference when docs/rules.md is stale
 """
 
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 
@@ -33,7 +34,12 @@ def render() -> str:
 def main() -> int:
     text = render()
     if "--check" in sys.argv:
-        return 0 if DOC.exists() and DOC.read_text(encoding="utf-8") == text else 1
+        old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+        if old == text:
+            return 0
+        diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), "docs/rules.md", "generated")
+        sys.stdout.writelines(diff)
+        return 1
     DOC.write_text(text, encoding="utf-8")
     return 0
 

@@ -111,6 +111,11 @@ def test_built_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
     assert (out.returncode, out.stderr) == (1, "")
     findings = [(f["rule"], f["file"], f["line"], f["fix"]) for f in json.loads(out.stdout)["findings"]]
     assert findings == [("MNT006", "policy.json", 1, 'use "bedrock-mantle:ListModels"')]
+    # The rule registry lists the installed package: every rule of this checkout, none lost in the wheel.
+    from mantlekit.lint.rules import all_rules
+
+    listed = subprocess.run([lint, "--explain", "all"], capture_output=True, text=True, cwd=tmp_path)
+    assert [ln.split()[0] for ln in listed.stdout.splitlines()] == [r.id for r in all_rules()]
     # It ran from the fresh venv, not from this checkout.
     where = subprocess.run(
         [str(python), "-c", "import mantlekit; print(mantlekit.__file__)"], capture_output=True, text=True, cwd=tmp_path
