@@ -118,3 +118,20 @@ def test_discovery_works_from_a_zipped_package(tmp_path):
     where, ids = out.stdout.splitlines()
     assert where == f"{archive}/mantlekit/lint/rules/__init__.py"
     assert ids.split() == [r.id for r in all_rules()]
+
+
+def test_every_rule_declares_aws_references_and_tags():
+    for r in all_rules():
+        assert r.references, r.id
+        for url in r.references:
+            assert url.startswith("https://docs.aws.amazon.com/") and " " not in url, (r.id, url)
+        assert len(set(r.references)) == len(r.references), r.id
+        assert r.tags and r.tags[0] == "security" and len(set(r.tags)) == len(r.tags), r.id
+    assert rule_by_id("MNT010").references[0] == "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html"
+
+
+def test_explain_ends_with_the_references():
+    rule = rule_by_id("IAM013")
+    assert rule.explain().endswith(
+        "\n## References\n\n- <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html>\n"
+    )

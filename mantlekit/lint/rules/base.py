@@ -31,6 +31,10 @@ class Rule(FrozenRecord):
     rationale: str
     example: str
     fix: str
+    #: AWS documentation the rule rests on, most relevant first (SARIF's helpUri is the first).
+    references: tuple[str, ...]
+    #: Categories for SARIF viewers (GitHub code scanning filters by them).
+    tags: tuple[str, ...]
     check_document: DocumentCheck | None
     check_principal: PrincipalCheck | None
     #: For rules about a template resource itself (Inventory.resources), not about a policy or principal.
@@ -52,6 +56,8 @@ class Rule(FrozenRecord):
         "rationale",
         "example",
         "fix",
+        "references",
+        "tags",
         "check_document",
         "check_principal",
         "check_resource",
@@ -68,6 +74,8 @@ class Rule(FrozenRecord):
         rationale: str,
         example: str,
         fix: str,
+        references: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
         check_document: DocumentCheck | None = None,
         check_principal: PrincipalCheck | None = None,
         check_resource: ResourceCheck | None = None,
@@ -81,6 +89,8 @@ class Rule(FrozenRecord):
         self.rationale = rationale
         self.example = example
         self.fix = fix
+        self.references = references
+        self.tags = tags
         self.check_document = check_document
         self.check_principal = check_principal
         self.check_resource = check_resource
@@ -92,6 +102,7 @@ class Rule(FrozenRecord):
         return (
             f"# {self.id} {self.name}\n\nSeverity: {self.severity}\n\n{self.summary}\n\n"
             f"## Why\n\n{self.rationale}\n\n## Example\n\n{self.example}\n\n## Fix\n\n{self.fix}\n"
+            + ("\n## References\n\n" + "".join(f"- <{url}>\n" for url in self.references) if self.references else "")
         )
 
     def at_statement(

@@ -30,5 +30,7 @@ RULE = Rule(
     ),
     example='{"Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     fix="Correct the element the finding points at (Effect is case-sensitive: Allow or Deny).",
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -64,6 +64,10 @@ RULE = Rule(
     ),
     example='"Action": "bedrok:InvokeModel"',
     fix="Fix the prefix, or refresh the catalog with `mantle-lint catalog update`.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
     covered_by=("MNT006",),  # bedrock-runtime:, with the prefix meant
 )

@@ -72,6 +72,10 @@ RULE = Rule(
     ),
     example='"Action": "s3:GetObjects"',
     fix="Use the action the finding suggests; `mantle-lint catalog show SERVICE` lists them all.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
     covered_by=("MNT006",),  # Mantle's own actions, misspelt or under bedrock:
 )

@@ -105,5 +105,10 @@ RULE = Rule(
     ),
     example='{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket"}',
     fix="Use the ARN shape the finding lists for the action, or move the action to a matching statement.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -49,5 +49,10 @@ RULE = Rule(
     ),
     example='{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${aws:username}/*"}]}',
     fix='Add "Version": "2012-10-17" at the top of the document.',
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

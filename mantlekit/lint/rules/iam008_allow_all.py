@@ -49,5 +49,10 @@ RULE = Rule(
     ),
     example='{"Effect": "Allow", "Action": "*", "Resource": "*"}',
     fix="Grant the actions the principal needs on the resources it uses.",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/framework/sec_permissions_least_privileges",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

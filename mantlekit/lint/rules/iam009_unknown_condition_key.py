@@ -103,5 +103,10 @@ RULE = Rule(
     ),
     example='"Condition": {"StringEquals": {"bedrock-mantle:Modle": "openai.gpt-oss-120b"}}',
     fix="Use the key the finding suggests; `mantle-lint catalog show SERVICE` lists a service's keys.",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -126,5 +126,10 @@ RULE = Rule(
     ),
     example='{"Action": "s3:GetObject", "Condition": {"StringEquals": {"bedrock-mantle:Model": "x"}}}',
     fix="Move the condition to the statement with the actions that support the key, or use a key they support.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

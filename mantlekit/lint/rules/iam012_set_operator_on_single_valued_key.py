@@ -76,5 +76,9 @@ RULE = Rule(
     ),
     example='"Condition": {"ForAllValues:StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}',
     fix="Drop the qualifier and use the plain operator (with IfExists if the key may be absent).",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

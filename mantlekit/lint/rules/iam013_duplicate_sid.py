@@ -50,5 +50,7 @@ RULE = Rule(
     ),
     example='[{"Sid": "Read", ...}, {"Sid": "Read", ...}]',
     fix="Give each statement its own Sid.",
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",),
+    tags=("security", "iam"),
     check_document=_check,
 )

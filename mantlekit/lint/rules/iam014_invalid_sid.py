@@ -53,5 +53,7 @@ RULE = Rule(
     ),
     example='{"Sid": "Allow-Mantle-Inference", "Effect": "Allow", ...}',
     fix="Remove the other characters: AllowMantleInference.",
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",),
+    tags=("security", "iam"),
     check_document=_check,
 )

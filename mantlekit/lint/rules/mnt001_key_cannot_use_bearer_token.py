@@ -76,5 +76,11 @@ RULE = Rule(
         "condition on bedrock-mantle:BearerTokenType for the key's token type (the action has no resource "
         'type, so the Resource must be "*"), or attach the current AmazonBedrockMantleInferenceAccess.'
     ),
+    references=(
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-permissions.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

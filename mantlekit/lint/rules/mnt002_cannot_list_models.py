@@ -36,5 +36,11 @@ RULE = Rule(
         "(arn:aws:bedrock-mantle:<region>:<account>:project/<id>), or attach the current "
         "AmazonBedrockMantleInferenceAccess or AmazonBedrockLimitedAccess (v2 or later) by ARN."
     ),
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

@@ -31,5 +31,11 @@ RULE = Rule(
         "every chat completion is denied."
     ),
     fix='Allow "bedrock-mantle:CreateInference" on the project ARN the principal uses.',
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

@@ -123,5 +123,11 @@ RULE = Rule(
         f'"Action": [{", ".join(json.dumps(a) for a in facts.BEARER_TOKEN_ACTIONS)}] (with the same '
         f"BearerTokenType conditions, each action with its own key: {_keys_text(facts.BEARER_TOKEN_ACTIONS)})."
     ),
+    references=(
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-permissions.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+    ),
+    tags=("security", "mantle"),
     check_document=_check,
 )

@@ -73,5 +73,11 @@ RULE = Rule(
         'Put CallWithBearerToken in its own statement with "Resource": "*" and narrow it with a '
         "StringEquals condition on bedrock-mantle:BearerTokenType instead."
     ),
+    references=(
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-permissions.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
+    ),
+    tags=("security", "mantle"),
     check_document=_check,
 )

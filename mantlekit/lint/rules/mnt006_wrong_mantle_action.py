@@ -98,6 +98,11 @@ RULE = Rule(
     ),
     example='"Action": ["bedrock-runtime:InvokeModel", "bedrock-mantle:ListTagsForResources"]',
     fix="Use the action the finding suggests (bedrock-mantle:<Name> for the Mantle endpoint).",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html",
+    ),
+    tags=("security", "mantle"),
     check_document=_check,
     claims=_claims,
 )

@@ -118,5 +118,11 @@ RULE = Rule(
         "region's partition (aws, or aws-us-gov for us-gov-west-1) and an id of 'default' or "
         "proj_<lower-case letters and digits>."
     ),
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/projects.html",
+    ),
+    tags=("security", "mantle"),
     check_document=_check,
 )

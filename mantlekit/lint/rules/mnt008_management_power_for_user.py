@@ -87,5 +87,11 @@ RULE = Rule(
         "Grant only the actions of the capabilities the principal needs (for inference: CreateInference, "
         "ListModels, GetModel, GetProject, Get/Cancel/DeleteInference, CountTokens) on its projects."
     ),
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/projects.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

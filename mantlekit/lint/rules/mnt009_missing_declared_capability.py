@@ -35,5 +35,10 @@ RULE = Rule(
         "GET /v1/responses/{id} (GetInference) is denied."
     ),
     fix="Allow the missing action on the project ARN (the finding names the route and the action).",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

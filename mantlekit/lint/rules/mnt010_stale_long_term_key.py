@@ -95,5 +95,11 @@ RULE = Rule(
         "Issue keys with --credential-age-days (at most the age limit, --max-key-age-days, default 90), rotate "
         "with a second key then delete the old one, delete inactive keys; prefer short-term keys."
     ),
+    references=(
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys.html",
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceSpecificCredential.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_bedrock.html",
+    ),
+    tags=("security", "mantle"),
     check_principal=_check,
 )

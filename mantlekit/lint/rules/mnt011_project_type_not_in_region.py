@@ -51,5 +51,10 @@ RULE = Rule(
         '(POST https://bedrock-mantle.<region>.api.aws/v1/organization/projects {"name": ...}) and pass its id '
         "and ARN to the stack as parameters; grant on arn:aws:bedrock-mantle:<region>:<account>:project/<id>."
     ),
+    references=(
+        "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrockmantle.CfnProject.html",
+        "https://docs.aws.amazon.com/bedrock/latest/userguide/projects.html",
+    ),
+    tags=("security", "mantle"),
     check_resource=_check,
 )
