@@ -28,7 +28,6 @@ RULE = Rule(
         "condition operator, or an action that is not service:name. mantle-lint leaves such a statement out "
         "of every verdict, so the rest of the report stays meaningful."
     ),
-    example='{"Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}',
     fix="Correct the element the finding points at (Effect is case-sensitive: Allow or Deny).",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",),
     tags=("security", "iam"),

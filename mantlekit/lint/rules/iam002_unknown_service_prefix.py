@@ -62,7 +62,6 @@ RULE = Rule(
         "A service AWS has retired (an earlier catalog knew it, AWS's reference no longer lists it) is "
         "reported as retired, at info: the entry is harmless dead weight, not a mistake."
     ),
-    example='"Action": "bedrok:InvokeModel"',
     fix="Fix the prefix, or refresh the catalog with `mantle-lint catalog update`.",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

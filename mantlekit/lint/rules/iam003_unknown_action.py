@@ -70,7 +70,6 @@ RULE = Rule(
         "instead: the policy was right when written and the entry now matches no request, so it is dead "
         "weight to remove, not a mistake that should fail CI."
     ),
-    example='"Action": "s3:GetObjects"',
     fix="Use the action the finding suggests; `mantle-lint catalog show SERVICE` lists them all.",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

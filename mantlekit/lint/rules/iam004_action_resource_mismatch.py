@@ -103,7 +103,6 @@ RULE = Rule(
         "bucket ARN, or bedrock-mantle:GetReservation on a project ARN, is a statement that silently does "
         "nothing for that action."
     ),
-    example='{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket"}',
     fix="Use the ARN shape the finding lists for the action, or move the action to a matching statement.",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -47,7 +47,6 @@ RULE = Rule(
         "Without Version, or with 2008-10-17, IAM does not substitute policy variables: "
         '"project/${aws:PrincipalTag/project}" is then a literal string that matches no project.'
     ),
-    example='{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${aws:username}/*"}]}',
     fix='Add "Version": "2012-10-17" at the top of the document.',
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html",

@@ -101,7 +101,6 @@ RULE = Rule(
         "when a real key is one or two letters away (a typo); a warning when no key is close, since the "
         "key may be newer than the reference data."
     ),
-    example='"Condition": {"StringEquals": {"bedrock-mantle:Modle": "openai.gpt-oss-120b"}}',
     fix="Use the key the finding suggests; `mantle-lint catalog show SERVICE` lists a service's keys.",
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",

@@ -124,7 +124,6 @@ RULE = Rule(
         "Global keys apply to every action and are not checked; statements with `*`, NotAction, or actions "
         "the catalog does not know in full are left alone. A warning: the reference data can lag a new key."
     ),
-    example='{"Action": "s3:GetObject", "Condition": {"StringEquals": {"bedrock-mantle:Model": "x"}}}',
     fix="Move the condition to the statement with the actions that support the key, or use a key they support.",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

@@ -74,7 +74,6 @@ RULE = Rule(
         "ForAnyValue with a negated operator is false when the key is absent, unlike the plain operator. "
         "Single-valued means so on AWS's global-keys page or a catalog type without the ArrayOf prefix."
     ),
-    example='"Condition": {"ForAllValues:StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}',
     fix="Drop the qualifier and use the plain operator (with IfExists if the key may be absent).",
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",

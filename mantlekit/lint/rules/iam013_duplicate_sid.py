@@ -48,7 +48,6 @@ RULE = Rule(
         "policies it depends on the service, so there it is a warning: a reader who looks a statement up by "
         "its Sid finds the wrong one."
     ),
-    example='[{"Sid": "Read", ...}, {"Sid": "Read", ...}]',
     fix="Give each statement its own Sid.",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",),
     tags=("security", "iam"),

@@ -51,7 +51,6 @@ RULE = Rule(
         "Organizations checks SCPs the same way. Resource policies of other services (S3, KMS, SNS) accept "
         "more and are not judged."
     ),
-    example='{"Sid": "Allow-Mantle-Inference", "Effect": "Allow", ...}',
     fix="Remove the other characters: AllowMantleInference.",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html",),
     tags=("security", "iam"),

@@ -67,10 +67,6 @@ RULE = Rule(
         "Findings on inferred principals are warnings and say how to declare them; when a run evaluates no "
         "principal at all, the text report says so."
     ),
-    example=(
-        "A long-term key whose only policy is a copy of AmazonBedrockLimitedAccess v1: it allows "
-        '"bedrock:CallWithBearerToken" but nothing under bedrock-mantle.'
-    ),
     fix=(
         'Allow {"Action": "bedrock-mantle:CallWithBearerToken", "Resource": "*"} with a StringEquals '
         "condition on bedrock-mantle:BearerTokenType for the key's token type (the action has no resource "

@@ -27,10 +27,6 @@ RULE = Rule(
         "bedrock-mantle:ListModels on the project. When that is not allowed, Mantle answers HTTP 404 rather "
         "than 403, which sends people looking for a wrong base URL instead of a missing permission."
     ),
-    example=(
-        "A long-term key with a customer copy of AmazonBedrockLimitedAccess v1, which predates Mantle and "
-        "has no bedrock-mantle action: GET /v1/models → 404."
-    ),
     fix=(
         'Allow "bedrock-mantle:ListModels" on the project ARN '
         "(arn:aws:bedrock-mantle:<region>:<account>:project/<id>), or attach the current "

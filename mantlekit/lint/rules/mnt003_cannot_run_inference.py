@@ -26,10 +26,6 @@ RULE = Rule(
         "authorized as bedrock-mantle:CreateInference on the project the request names (the default project "
         "when none is named). bedrock:InvokeModel does not cover them."
     ),
-    example=(
-        'A role allowed "bedrock:InvokeModel" and "bedrock-mantle:ListModels" only: it can list models but '
-        "every chat completion is denied."
-    ),
     fix='Allow "bedrock-mantle:CreateInference" on the project ARN the principal uses.',
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",

@@ -114,10 +114,6 @@ RULE = Rule(
         "blanket Deny of bedrock:* and a Deny/NotAction ceiling that exempts "
         "bedrock-mantle:CallWithBearerToken are not key guardrails."
     ),
-    example=(
-        '{"Effect": "Deny", "Action": ["iam:CreateServiceSpecificCredential", '
-        '"bedrock:CallWithBearerToken"], "Resource": "*"}'
-    ),
     fix=(
         "Deny every bearer-token action: "
         f'"Action": [{", ".join(json.dumps(a) for a in facts.BEARER_TOKEN_ACTIONS)}] (with the same '

@@ -65,10 +65,6 @@ RULE = Rule(
         'no resource type: IAM evaluates them against "*". A statement that lists model or project ARNs '
         "looks like it allows the key but never matches, so every call with the key is denied."
     ),
-    example=(
-        '{"Effect": "Allow", "Action": "bedrock-mantle:CallWithBearerToken", '
-        '"Resource": "arn:aws:bedrock-mantle:us-east-1:111122223333:project/proj_abc123"}'
-    ),
     fix=(
         'Put CallWithBearerToken in its own statement with "Resource": "*" and narrow it with a '
         "StringEquals condition on bedrock-mantle:BearerTokenType instead."

@@ -96,7 +96,6 @@ RULE = Rule(
         "is CreateInference, bedrock-mantle:ListFoundationModels is ListModels) and AWS's own documented typo "
         "ListTagsForResources."
     ),
-    example='"Action": ["bedrock-runtime:InvokeModel", "bedrock-mantle:ListTagsForResources"]',
     fix="Use the action the finding suggests (bedrock-mantle:<Name> for the Mantle endpoint).",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",

@@ -112,7 +112,6 @@ RULE = Rule(
         "bedrock-runtime default project lives under bedrock: and is a different resource. The partition "
         "follows the region: us-gov-west-1 is aws-us-gov, so arn:aws:bedrock-mantle:us-gov-west-1:... never matches."
     ),
-    example='"Resource": "arn:aws:bedrock-mantle:us-west-1:111122223333:projects/proj_ABC"',
     fix=(
         "Write arn:<partition>:bedrock-mantle:<region>:<account>:project/<id> with a Mantle region, the "
         "region's partition (aws, or aws-us-gov for us-gov-west-1) and an id of 'default' or "

@@ -82,7 +82,6 @@ RULE = Rule(
         "or AmazonBedrockMantleFullAccess on a key grants all of that; AWS's default policy for long-term "
         "keys allows only get and list on projects."
     ),
-    example='A long-term key with {"Action": "bedrock-mantle:*", "Resource": "*"}.',
     fix=(
         "Grant only the actions of the capabilities the principal needs (for inference: CreateInference, "
         "ListModels, GetModel, GetProject, Get/Cancel/DeleteInference, CountTokens) on its projects."

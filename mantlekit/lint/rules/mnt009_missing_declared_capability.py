@@ -30,10 +30,6 @@ RULE = Rule(
         "and stored responses, files, fine-tuning, count-tokens, projects-read, projects-admin). A missing "
         "action fails only when that feature is first used in production; declaring needs lets CI catch it."
     ),
-    example=(
-        'needs = ["inference", "responses-state"] for a role allowed only CreateInference: '
-        "GET /v1/responses/{id} (GetInference) is denied."
-    ),
     fix="Allow the missing action on the project ARN (the finding names the route and the action).",
     references=(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_bedrock-mantle.html",

@@ -87,10 +87,6 @@ RULE = Rule(
         "switched back on. Found only where actual credentials are known: mantle-lint --live, or a file saved "
         "with --live --save."
     ),
-    example=(
-        "aws iam create-service-specific-credential --user-name chat-app --service-name bedrock.amazonaws.com "
-        "(no --credential-age-days: the key never expires)"
-    ),
     fix=(
         "Issue keys with --credential-age-days (at most the age limit, --max-key-age-days, default 90), rotate "
         "with a second key then delete the old one, delete inactive keys; prefer short-term keys."

@@ -41,10 +41,6 @@ RULE = Rule(
         "it is deployed. The rule fires only when the stack's region is known: a cloud assembly stack with an "
         "explicit environment (aws://<account>/<region>); a bare template can be deployed anywhere."
     ),
-    example=(
-        'cdk.Stack(app, "Chat", env=cdk.Environment(account="111122223333", region="eu-central-1")) with '
-        'aws_bedrockmantle.CfnProject(stack, "Project", name="chat"): the deployment of the whole stack fails.'
-    ),
     fix=(
         "Use the account's default project there (no resource: requests without an OpenAI-Project header go "
         "to it), or create the project outside CloudFormation with the Projects API "
