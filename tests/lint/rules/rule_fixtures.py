@@ -32,17 +32,17 @@ def rule_ids() -> list[str]:
     return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
-def case_input(rule_id: str, case: str) -> Path:
-    """The one file or directory ``fixtures/<ID>/<case>[.ext]``."""
-    found = [p for p in (FIXTURES / rule_id).iterdir() if p.name == case or (p.stem == case and p.suffix != ".snap")]
+def case_input(rule_id: str, case: str, base: Path = FIXTURES) -> Path:
+    """The one file or directory ``fixtures/<ID>/<case>[.ext]`` (``base``: another fixtures directory)."""
+    found = [p for p in (base / rule_id).iterdir() if p.name == case or (p.stem == case and p.suffix != ".snap")]
     if len(found) != 1:
         raise ValueError(f"{rule_id}: expected one {case} input, found {sorted(p.name for p in found)}")
     return found[0]
 
 
-def arguments(rule_id: str, case: str, select: str | None = None) -> list[str]:
+def arguments(rule_id: str, case: str, select: str | None = None, base: Path = FIXTURES) -> list[str]:
     """The command line (after ``mantle-lint``), run in ``fixtures/<ID>``; ``select``: other rules than its own."""
-    path = case_input(rule_id, case)
+    path = case_input(rule_id, case, base)
     config = ["--config", f"{case}/{CONFIG}"] if (path / CONFIG).is_file() else ["--no-config"]
     return ["--select", select or rule_id, *config, path.name]
 
