@@ -111,6 +111,14 @@ def test_built_wheel_installs_into_a_fresh_venv_and_lints(tmp_path):
     assert (out.returncode, out.stderr) == (1, "")
     findings = [(f["rule"], f["file"], f["line"], f["fix"]) for f in json.loads(out.stdout)["findings"]]
     assert findings == [("MNT006", "policy.json", 1, 'use "bedrock-mantle:ListModels"')]
+    # The rule registry lists the installed package: every rule of this checkout, none lost in the wheel.
+    from mantlekit.lint.rules import all_rules, rule_by_id
+
+    listed = subprocess.run([lint, "--explain", "all"], capture_output=True, text=True, cwd=tmp_path)
+    assert [ln.split()[0] for ln in listed.stdout.splitlines()] == [r.id for r in all_rules()]
+    # --explain's Example and "Use instead" come with the wheel (mantlekit/data/rule-examples.json).
+    explained = subprocess.run([lint, "--explain", "MNT010"], capture_output=True, text=True, cwd=tmp_path)
+    assert explained.stdout == rule_by_id("MNT010").explain() and "\n## Use instead\n\n`good.json`:" in explained.stdout
     # It ran from the fresh venv, not from this checkout.
     where = subprocess.run(
         [str(python), "-c", "import mantlekit; print(mantlekit.__file__)"], capture_output=True, text=True, cwd=tmp_path

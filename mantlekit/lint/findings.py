@@ -22,7 +22,8 @@ class Finding(ValueRecord):
     principal: str | None
     fix: str | None
     #: Extra facts for machine-readable output: logical_id, construct_path, capability, route, project,
-    #: deciding (statement refs), missing_context, suggested_statement.
+    #: deciding (statement refs), missing_context, suggested_statement; action (the lower-case action pattern
+    #: a finding of IAM002/IAM003 is about, which a covering rule's ``claims`` looks at).
     details: dict[str, Any]
 
     __slots__ = _fields = ("rule", "severity", "message", "file", "line", "column", "principal", "fix", "details")

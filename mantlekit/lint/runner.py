@@ -55,19 +55,44 @@ def _selected(rule: Rule, config: Config) -> bool:
     return not any(rid.startswith(s.upper()) for s in config.ignore)
 
 
-def _path_ignored(f: Finding, config: Config) -> bool:
+def _path_ignored(f: Finding, config: Config, rule: str | None = None) -> bool:
+    """Whether a per-path ignore drops ``f`` (or would drop a finding of ``rule`` in the same file)."""
     if not config.per_path_ignores:
         return False
+    rule = (rule or f.rule).upper()
     base = os.path.dirname(os.path.abspath(config.file)) if config.file else os.getcwd()
     rel = os.path.relpath(os.path.abspath(f.file), base) if not f.file.startswith("<") else f.file
     for ig in config.per_path_ignores:
-        if fnmatch.fnmatch(rel, ig.pattern) and any(f.rule.upper().startswith(r.upper()) for r in ig.rules):
+        if fnmatch.fnmatch(rel, ig.pattern) and any(rule.startswith(r.upper()) for r in ig.rules):
             return True
     return False
 
 
 def _rules(config: Config) -> list[Rule]:
     return [r for r in all_rules() if _selected(r, config)]
+
+
+def uncovered(findings: list[Finding], rules: Sequence[Rule], config: Config) -> list[Finding]:
+    """``findings`` without those a covering rule reports itself (:attr:`Rule.covered_by`).
+
+    Only a covering rule among ``rules`` (the selected ones) counts, and only where no per-path ignore
+    drops its findings: a finding is left out because another rule says it better, never because of
+    a rule that is not running.
+    """
+    by_id = {r.id: r for r in rules}
+    covering = {
+        r.id: cover
+        for r in rules
+        if (cover := [c for c in map(by_id.get, r.covered_by) if c is not None and c.claims is not None])
+    }
+    if not covering:
+        return findings
+    return [
+        f
+        for f in findings
+        if f.rule not in covering
+        or not any(c.claims(f) and not _path_ignored(f, config, c.id) for c in covering[f.rule])  # type: ignore[misc]
+    ]
 
 
 #: How the principals of a run use documents that are not identity policies: (file identity, path of the
@@ -159,7 +184,7 @@ def lint_inventory(
         for r in principal_rules:
             findings.extend(r.check_principal(principal, access))  # type: ignore[misc]
     out = []
-    for f in findings:
+    for f in uncovered(findings, rules, config):
         if f.rule in config.severity:
             f.severity = config.severity[f.rule]
         if not _path_ignored(f, config):

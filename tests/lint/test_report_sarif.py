@@ -71,6 +71,10 @@ def test_sarif_structure_and_schema(validator, tmp_path, monkeypatch):
         assert desc["help"]["markdown"] == rule.explain()
         expected = {"error": "error", "warning": "warning", "info": "note"}[rule.severity]
         assert desc["defaultConfiguration"]["level"] == expected
+        assert desc["helpUri"] == rule.references[0]
+        assert desc["properties"]["tags"] == list(rule.tags)
+    tags = {r["id"]: r["properties"]["tags"] for r in driver["rules"]}
+    assert tags["MNT001"] == ["security", "mantle"] and tags["IAM007"] == ["security", "iam"]
 
     results = run["results"]
     assert len(results) == 3

@@ -13,7 +13,6 @@ from mantlekit.iam.model import IDENTITY, RESOURCE
 from mantlekit.lint.access import evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.readers import account, read_paths
-from mantlekit.lint.rules import mnt010_live_keys
 from mantlekit.lint.runner import lint_inventory
 
 ACCOUNT = FIXTURES / "account"
@@ -216,7 +215,8 @@ def test_a_group_missing_from_a_single_file_is_unknown_not_an_error(tmp_path):
     assert [x.name for x in app.policies.identity] == ["unknown policy group gone"]
 
 
-def test_extension_keys_give_credentials_and_mnt010_findings(tmp_path):
+def test_extension_keys_give_credentials_and_the_age_limit(tmp_path):
+    """What MNT010 makes of them: tests/lint/rules/test_mnt010_stale_long_term_key.py."""
     now = dt.datetime.now(dt.UTC)
     creds = {
         "app": [
@@ -260,25 +260,6 @@ def test_extension_keys_give_credentials_and_mnt010_findings(tmp_path):
         "ACCAFRESH00000000003",
     ]
     assert {c[account.MAX_AGE_KEY] for c in app.credentials} == {30}
-    assert account.MAX_AGE_KEY == mnt010_live_keys.MAX_AGE_KEY
-    found = sorted(
-        (f.severity, f.details["credential_id"], f.message)
-        for f in lint_inventory(inv, Config(select=("MNT010",))).findings
-    )
-    assert found == [
-        ("info", "ACCAINACTIVE00000002", found[0][2]),
-        (
-            "warning",
-            "ACCAOLDNEVEREXPIRES1",
-            "app's Bedrock API key ACCAOLDNEVEREXPIRES1 is 400 days old, older than the limit of 30 days",
-        ),
-        (
-            "warning",
-            "ACCAOLDNEVEREXPIRES1",
-            "app's Bedrock API key ACCAOLDNEVEREXPIRES1 never expires (created 400 days ago)",
-        ),
-    ]
-    assert found[0][2].startswith("app's Bedrock API key ACCAINACTIVE00000002 is inactive (created 10 days ago)")
 
 
 def test_documents_that_are_not_json_are_errors_at_their_line(tmp_path):

@@ -73,15 +73,18 @@ def fingerprint(f: Finding, cwd: str | None = None) -> str:
 
 def _descriptor(rule: Rule, severity: str) -> dict[str, Any]:
     text = rule.explain()
-    return {
+    out: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale or rule.summary},
         "help": {"text": text, "markdown": text},
         "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
-        "properties": {"tags": ["security", "iam"] if rule.id.startswith("IAM") else ["security", "mantle"]},
+        "properties": {"tags": list(rule.tags)},
     }
+    if rule.references:
+        out["helpUri"] = rule.references[0]
+    return out
 
 
 def _notification(e: InputError, cwd: str) -> dict[str, Any]:

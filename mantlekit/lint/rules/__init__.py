@@ -1,51 +1,59 @@
-"""The rule registry. One module per rule; the list below is the order of ``--explain all``."""
+"""The rule registry: every module of this package is a rule, found by listing the package.
+
+Like cfn-lint, the registry lists the package's modules instead of keeping a list by hand: a rule is one
+self-contained module ``<id>_<name>.py`` defining ``RULE``, and adding the file is all it takes to run it.
+Modules whose names start with ``_``, and ``base``, are helpers that rules share. A rule module that fails
+to import is an error of the whole run, never skipped: a security rule must not vanish silently.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import os
 from functools import lru_cache
 
 from mantlekit.lint.rules.base import Rule
 
-RULE_MODULES = (
-    "mnt001_bearer_token",
-    "mnt002_list_models",
-    "mnt003_inference",
-    "mnt004_key_guardrail",
-    "mnt005_bearer_token_resource",
-    "mnt006_wrong_prefix",
-    "mnt007_mantle_arn",
-    "mnt008_management_power",
-    "mnt009_missing_capability",
-    "mnt010_live_keys",
-    "mnt011_project_region",
-    "iam001_structure",
-    "iam002_unknown_prefix",
-    "iam003_unknown_action",
-    "iam004_resource_mismatch",
-    "iam005_invalid_arn",
-    "iam006_version",
-    "iam007_allow_not_action",
-    "iam008_allow_all",
-    "iam009_unknown_condition_key",
-    "iam010_unsupported_condition_key",
-    "iam011_condition_value_type",
-    "iam012_set_operator_single_value",
-    "iam013_duplicate_sid",
-    "iam014_sid_characters",
-)
+#: Modules of this package that are not rules (besides those starting with ``_``).
+HELPERS = frozenset({"base"})
+
+
+def rule_module_names() -> tuple[str, ...]:
+    """The rule modules of this package (``iam001_policy_structure``, ...), sorted.
+
+    What :func:`pkgutil.iter_modules` finds, without its cost on the lint path: for a directory it imports
+    :mod:`inspect` (4 ms, 2% of a one-file run) to strip file suffixes, which this does with the import
+    system's own list. Anything but a directory (a zip) is left to pkgutil.
+    """
+    suffixes = sorted(importlib.machinery.all_suffixes(), key=len, reverse=True)
+    names: set[str] = set()
+    for entry in __path__:
+        try:
+            files = os.listdir(entry)
+        except OSError:
+            import pkgutil
+
+            names.update(m.name for m in pkgutil.iter_modules([entry]) if not m.ispkg)
+            continue
+        for file in files:
+            suffix = next((s for s in suffixes if file.endswith(s)), None)
+            if suffix is not None and file[: -len(suffix)].isidentifier():
+                names.add(file[: -len(suffix)])
+    return tuple(sorted(n for n in names if not n.startswith("_") and n not in HELPERS))
 
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[Rule, ...]:
-    out = []
-    for name in RULE_MODULES:
-        try:
-            out.append(importlib.import_module(f"mantlekit.lint.rules.{name}").RULE)
-        except ModuleNotFoundError as e:
-            if e.name != f"mantlekit.lint.rules.{name}":
-                raise
-    return tuple(out)
+    """Every rule, ordered by id: the order of ``--explain all``, SARIF's rule list and docs/rules.md."""
+    rules = []
+    for name in rule_module_names():
+        module = importlib.import_module(f"{__name__}.{name}")
+        rule = getattr(module, "RULE", None)
+        if not isinstance(rule, Rule):
+            raise ImportError(f"rule module {module.__name__} defines no RULE", name=module.__name__)
+        rules.append(rule)
+    return tuple(sorted(rules, key=lambda r: r.id))
 
 
 def rule_by_id(rule_id: str) -> Rule | None:

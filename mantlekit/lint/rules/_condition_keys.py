@@ -15,10 +15,12 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from mantlekit.iam.conditions import NEGATED
 from mantlekit.iam.global_keys import GLOBAL_FAMILIES, GLOBAL_KEYS
 
 if TYPE_CHECKING:
     from mantlekit.catalog import Catalog
+    from mantlekit.iam.model import Condition
 
 _GLOBAL_LOWER = {k.lower(): k for k in GLOBAL_KEYS}
 _FAMILIES_LOWER = tuple(f.lower() for f in GLOBAL_FAMILIES)
@@ -276,3 +278,15 @@ def near_miss(key: str, suggestion: str | None) -> bool:
     if suggestion is None:
         return False
     return difflib.SequenceMatcher(None, key.lower(), suggestion.lower()).ratio() >= 0.85
+
+
+def absent_result(cond: Condition) -> bool:
+    """What the condition evaluates to when its key is not in the request, as IAM documents it (and as
+    :func:`mantlekit.iam.conditions.evaluate` implements it): a key nobody sends is always absent."""
+    if cond.base == "null":
+        return any(v.strip().lower() == "true" for v in cond.values)
+    if cond.if_exists or cond.qualifier == "forallvalues":
+        return True
+    if cond.qualifier == "foranyvalue":
+        return False
+    return cond.base in NEGATED

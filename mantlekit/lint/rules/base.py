@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,6 +19,8 @@ T = TypeVar("T")
 DocumentCheck = Callable[[Policy], Iterable[Finding]]
 PrincipalCheck = Callable[["Principal", "PrincipalAccess"], Iterable[Finding]]
 ResourceCheck = Callable[["TemplateResource"], Iterable[Finding]]
+#: Whether a finding of another rule is one this rule reports itself (see ``Rule.covered_by``).
+Claim = Callable[[Finding], bool]
 
 
 class Rule(FrozenRecord):
@@ -27,12 +29,23 @@ class Rule(FrozenRecord):
     severity: str
     summary: str
     rationale: str
-    example: str
     fix: str
+    #: AWS documentation the rule rests on, most relevant first (SARIF's helpUri is the first).
+    references: tuple[str, ...]
+    #: Categories for SARIF viewers (GitHub code scanning filters by them).
+    tags: tuple[str, ...]
     check_document: DocumentCheck | None
     check_principal: PrincipalCheck | None
     #: For rules about a template resource itself (Inventory.resources), not about a policy or principal.
     check_resource: ResourceCheck | None
+    #: Ids of rules that report some of this rule's findings more precisely (MNT006 says what a misplaced
+    #: Mantle action should be, where IAM003 could only call it unknown). When one of them runs, the runner
+    #: drops this rule's findings that it ``claims``; when none runs (``--ignore MNT006``), this rule reports
+    #: them itself. Overlap is declared here rather than by one rule importing another, so every rule can be
+    #: selected alone and none goes quiet because another is switched off.
+    covered_by: tuple[str, ...]
+    #: For a rule others name in ``covered_by``: which of their findings it reports itself.
+    claims: Claim | None
 
     __slots__ = _fields = (
         "id",
@@ -40,11 +53,14 @@ class Rule(FrozenRecord):
         "severity",
         "summary",
         "rationale",
-        "example",
         "fix",
+        "references",
+        "tags",
         "check_document",
         "check_principal",
         "check_resource",
+        "covered_by",
+        "claims",
     )
 
     def __init__(
@@ -54,28 +70,40 @@ class Rule(FrozenRecord):
         severity: str,
         summary: str,
         rationale: str,
-        example: str,
         fix: str,
+        references: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
         check_document: DocumentCheck | None = None,
         check_principal: PrincipalCheck | None = None,
         check_resource: ResourceCheck | None = None,
+        covered_by: tuple[str, ...] = (),
+        claims: Claim | None = None,
     ) -> None:
         self.id = id
         self.name = name
         self.severity = severity
         self.summary = summary
         self.rationale = rationale
-        self.example = example
         self.fix = fix
+        self.references = references
+        self.tags = tags
         self.check_document = check_document
         self.check_principal = check_principal
         self.check_resource = check_resource
+        self.covered_by = covered_by
+        self.claims = claims
 
-    def explain(self) -> str:
-        """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown)."""
+    def explain(self, examples: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown). Its Example and "Use
+        instead" are the rule's test fixtures and the snapshot of what mantle-lint says about the bad one
+        (``examples``, by default :func:`rule_examples`), so the documentation shows what the tool does."""
+        ex = (rule_examples() if examples is None else examples).get(self.id, {})
+        missing = "(none yet: write the rule's fixtures and run python scripts/gen_rule_docs.py)"
         return (
             f"# {self.id} {self.name}\n\nSeverity: {self.severity}\n\n{self.summary}\n\n"
-            f"## Why\n\n{self.rationale}\n\n## Example\n\n{self.example}\n\n## Fix\n\n{self.fix}\n"
+            f"## Why\n\n{self.rationale}\n\n## Example\n\n{ex.get('example', missing)}\n\n"
+            f"## Use instead\n\n{ex.get('use_instead', missing)}\n\n## Fix\n\n{self.fix}\n"
+            + ("\n## References\n\n" + "".join(f"- <{url}>\n" for url in self.references) if self.references else "")
         )
 
     def at_statement(
@@ -146,6 +174,26 @@ class Rule(FrozenRecord):
             fix or self.fix,
             d,
         )
+
+
+#: Written by scripts/gen_rule_docs.py from tests/lint/rules/fixtures: per rule id, the Markdown of its
+#: Example (the bad input and the report on it) and of its "Use instead" (the good input).
+EXAMPLES_FILE = ("data", "rule-examples.json")
+
+
+@lru_cache(maxsize=1)
+def rule_examples() -> dict[str, dict[str, str]]:
+    """The rules' documented examples; read only when a rule is explained (``--explain``, SARIF's help)."""
+    import json
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), *EXAMPLES_FILE)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data: dict[str, dict[str, str]] = json.load(f)
+    except FileNotFoundError:
+        return {}
+    return data
 
 
 def inferred_note(principal: Principal) -> str:

@@ -8,9 +8,8 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
+from mantlekit.lint.rules._retired import RETIRED_FIX, RETIRED_SEVERITY
 from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
-from mantlekit.lint.rules.iam002_unknown_prefix import RETIRED_FIX, RETIRED_SEVERITY
-from mantlekit.lint.rules.mnt006_wrong_prefix import mantle_action_problem
 
 
 @lru_cache(maxsize=65536)
@@ -26,8 +25,6 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
     wildcard = "*" in name or "?" in name
     if cat.matches_any(pattern) if wildcard else cat.has_action(pattern):
         return None
-    if mantle_action_problem(pattern, cat):
-        return None  # MNT006 reports Mantle's own
     retired = cat.retired_match(pattern)
     if retired:
         what = f"{pattern} matches only retired {prefix} actions" if wildcard else f"{retired[0]} is retired"
@@ -53,12 +50,12 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
     problems = value_problems(policy, lambda p: unknown_action(cat, p), known_actions_memo(RULE.id, cat))
-    for st, key, i, _, (message, suggestion, severity) in problems:
+    for st, key, i, action, (message, suggestion, severity) in problems:
         if severity is not None:
-            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=severity)
+            yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=severity, action=action)
             continue
         fix = f'did you mean "{suggestion}"?' if suggestion else RULE.fix
-        yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion)
+        yield RULE.at_statement(st, message, key, i, fix=fix, suggestion=suggestion, action=action)
 
 
 RULE = Rule(
@@ -73,7 +70,11 @@ RULE = Rule(
         "instead: the policy was right when written and the entry now matches no request, so it is dead "
         "weight to remove, not a mistake that should fail CI."
     ),
-    example='"Action": "s3:GetObjects"',
     fix="Use the action the finding suggests; `mantle-lint catalog show SERVICE` lists them all.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
+    covered_by=("MNT006",),  # Mantle's own actions, misspelt or under bedrock:
 )

@@ -41,7 +41,11 @@ RULE = Rule(
     severity="error",
     summary="A Resource or NotResource entry is not a well-formed ARN.",
     rationale="A malformed resource matches nothing; IAM rejects some forms outright and ignores others.",
-    example='"Resource": "bedrock-mantle:us-east-1:111122223333:project/default"',
     fix='Write a full ARN (arn:partition:service:region:account:resource) or "*".',
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

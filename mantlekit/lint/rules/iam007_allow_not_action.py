@@ -30,7 +30,8 @@ RULE = Rule(
         "service, Mantle included. Some peers even evaluate it backwards. Prefer listing what is allowed, "
         "or pair NotAction with Deny."
     ),
-    example='{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}',
     fix="List the allowed actions in Action, or turn the statement into a Deny with NotAction.",
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -47,7 +47,11 @@ RULE = Rule(
         "ceiling limits it; a document with other Deny statements is reported without the words "
         '"full administrator access".'
     ),
-    example='{"Effect": "Allow", "Action": "*", "Resource": "*"}',
     fix="Grant the actions the principal needs on the resources it uses.",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/framework/sec_permissions_least_privileges",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mantlekit.catalog import Catalog, get_catalog
-from mantlekit.iam.conditions import NEGATED
 from mantlekit.iam.global_keys import GLOBAL_KEYS_DATE
-from mantlekit.iam.model import Condition, Policy
+from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules._condition_keys import (
+    absent_result,
     action_prefixes,
     known_prefix,
     lookup_memo,
@@ -18,18 +18,6 @@ from mantlekit.lint.rules._condition_keys import (
     suggest_key,
 )
 from mantlekit.lint.rules.base import Rule
-
-
-def absent_result(cond: Condition) -> bool:
-    """What the condition evaluates to when its key is not in the request, as IAM documents it (and as
-    :func:`mantlekit.iam.conditions.evaluate` implements it): a key nobody sends is always absent."""
-    if cond.base == "null":
-        return any(v.strip().lower() == "true" for v in cond.values)
-    if cond.if_exists or cond.qualifier == "forallvalues":
-        return True
-    if cond.qualifier == "foranyvalue":
-        return False
-    return cond.base in NEGATED
 
 
 def _unknown(cat: Catalog, key: str, also: tuple[str, ...]) -> tuple[str, bool] | None:
@@ -113,7 +101,11 @@ RULE = Rule(
         "when a real key is one or two letters away (a typo); a warning when no key is close, since the "
         "key may be newer than the reference data."
     ),
-    example='"Condition": {"StringEquals": {"bedrock-mantle:Modle": "openai.gpt-oss-120b"}}',
     fix="Use the key the finding suggests; `mantle-lint catalog show SERVICE` lists a service's keys.",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

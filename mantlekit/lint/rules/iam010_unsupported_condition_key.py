@@ -9,9 +9,8 @@ from functools import lru_cache
 from mantlekit.catalog import Catalog, get_catalog
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.rules._condition_keys import KeyTable, action_prefixes, lookup_memo, supporters
+from mantlekit.lint.rules._condition_keys import KeyTable, absent_result, action_prefixes, lookup_memo, supporters
 from mantlekit.lint.rules.base import Rule
-from mantlekit.lint.rules.iam009_unknown_condition_key import absent_result
 
 #: Listing more actions than this in a message helps nobody; the details carry them all.
 _NAMED = 3
@@ -125,7 +124,11 @@ RULE = Rule(
         "Global keys apply to every action and are not checked; statements with `*`, NotAction, or actions "
         "the catalog does not know in full are left alone. A warning: the reference data can lag a new key."
     ),
-    example='{"Action": "s3:GetObject", "Condition": {"StringEquals": {"bedrock-mantle:Model": "x"}}}',
     fix="Move the condition to the statement with the actions that support the key, or use a key they support.",
+    references=(
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

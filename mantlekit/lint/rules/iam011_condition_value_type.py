@@ -112,7 +112,10 @@ RULE = Rule(
         "are compared after substitution and are not judged. A value that is not an ARN is a warning "
         "(only its first part is read); the others are errors."
     ),
-    example='"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "one hour"}}',
     fix="Write the value in the operator's type (3600, 2026-01-01T00:00:00Z, true, 203.0.113.0/24, arn:...).",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
+    ),
+    tags=("security", "iam"),
     check_document=_check,
 )

@@ -45,8 +45,17 @@ def principal(*identity: Policy, kind: str = "long-term-key", **kw) -> Principal
     return Principal("bot", kind, PolicySet(list(identity), **sets), file="cfg.toml", line=3, **kw)
 
 
-def findings(rule: str, *, docs: tuple[Policy, ...] = (), principals: tuple[Principal, ...] = ()) -> list[Finding]:
-    result = lint_inventory(Inventory(documents=list(docs)), Config(select=(rule,), principals=list(principals)))
+def findings(
+    rule: str,
+    *,
+    docs: tuple[Policy, ...] = (),
+    principals: tuple[Principal, ...] = (),
+    select: tuple[str, ...] | None = None,
+) -> list[Finding]:
+    """The findings of ``rule`` when the rules ``select`` run (default: ``rule`` alone). Pass the rules that
+    cover it (``Rule.covered_by``) to see what it reports in a default run."""
+    config = Config(select=select or (rule,), principals=list(principals))
+    result = lint_inventory(Inventory(documents=list(docs)), config)
     return [f for f in result.findings if f.rule == rule]
 
 

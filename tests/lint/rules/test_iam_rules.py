@@ -177,8 +177,9 @@ def test_action_rules_report_every_occurrence_of_a_repeated_problem():
         allow(["s3:GetObject", "s3:GetObjects", "bedrok:InvokeModel", "bedrock:CreateInference"]) for _ in range(3)
     )
     for rule, count in (("IAM002", 3), ("IAM003", 3), ("MNT006", 3)):
-        assert len(findings(rule, docs=docs)) == count, rule
-    again = findings("IAM003", docs=docs)
+        assert len(findings(rule, docs=docs, select=(rule, "MNT006"))) == count, rule
+    assert len(findings("IAM003", docs=docs)) == 6  # bedrock:CreateInference too, with MNT006 off
+    again = findings("IAM003", docs=docs, select=("IAM003", "MNT006"))
     assert [(f.line, f.details["suggestion"]) for f in again] == [(again[0].line, "s3:GetObject")] * 3
 
 
