@@ -57,8 +57,8 @@ def test_the_covered_rules_say_what_is_wrong(policy_file, capsys):
     assert main(["--no-config", "--ignore", "MNT006", policy_file]) == 1
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("p.json:")]
     assert lines == [
-        "p.json:1:72: IAM003 error bedrock has no action 'createinference'",
-        "p.json:1:99: IAM003 error bedrock-mantle has no action 'listtagsforresources'",
+        "p.json:1:72: IAM003 error bedrock has no action 'CreateInference'",
+        "p.json:1:99: IAM003 error bedrock-mantle has no action 'ListTagsForResources'",
         "p.json:1:138: IAM002 warning service prefix 'bedrock-runtime' is not in the action catalog "
         f"(dated {_catalog_date()}); if the service is newer than that, run `mantle-lint catalog update`, "
         "otherwise the prefix is misspelt",

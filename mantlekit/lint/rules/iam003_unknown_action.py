@@ -15,7 +15,8 @@ from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 @lru_cache(maxsize=65536)
 def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | None] | None:
     """(message, suggestion, severity) when a lower-case action pattern names nothing in a known service;
-    severity is "info" when it names only retired actions, else None (the rule's error).
+    severity is "info" when it names only retired actions, else None (the rule's error). The message holds
+    ``{action}`` and ``{name}`` for the pattern as its author wrote it (statements keep actions lower-cased).
 
     Memoised: a policy set repeats the same actions thousands of times.
     """
@@ -27,7 +28,7 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
         return None
     retired = cat.retired_match(pattern)
     if retired:
-        what = f"{pattern} matches only retired {prefix} actions" if wildcard else f"{retired[0]} is retired"
+        what = f"{{action}} matches only retired {prefix} actions" if wildcard else f"{retired[0]} is retired"
         them = "them" if len(retired) > 1 else "it"
         if cat.only_observed(retired):
             never = ", or names that never were IAM actions" if wildcard else " or never was an IAM action"
@@ -43,14 +44,18 @@ def unknown_action(cat: Catalog, pattern: str) -> tuple[str, str | None, str | N
             )
         return (message, None, RETIRED_SEVERITY)
     if wildcard:
-        return (f"{pattern} matches no {prefix} action", None, None)
-    return (f"{prefix} has no action {name!r}", cat.suggest(pattern), None)
+        return (f"{{action}} matches no {prefix} action", None, None)
+    return (f"{prefix} has no action '{{name}}'", cat.suggest(pattern), None)
 
 
 def _check(policy: Policy) -> Iterator[Finding]:
     cat = get_catalog()
     problems = value_problems(policy, lambda p: unknown_action(cat, p), known_actions_memo(RULE.id, cat))
-    for st, key, i, action, (message, suggestion, severity) in problems:
+    for st, key, i, action, (template, suggestion, severity) in problems:
+        raw = st.raw.get(key)
+        written = raw[i] if isinstance(raw, list) and i < len(raw) and isinstance(raw[i], str) else raw
+        written = written if isinstance(written, str) and written.lower() == action else action
+        message = template.format(action=written, name=written.partition(":")[2])
         if severity is not None:
             yield RULE.at_statement(st, message, key, i, fix=RETIRED_FIX, severity=severity, action=action)
             continue

@@ -36,8 +36,8 @@ def test_iam002_unknown_prefix_is_a_warning_naming_the_catalog_date():
 @pytest.mark.parametrize(
     ("action", "message", "suggestion"),
     [
-        ("s3:GetObjects", "s3 has no action 'getobjects'", "s3:GetObject"),
-        ("s3:Fly*", "s3:fly* matches no s3 action", None),
+        ("s3:GetObjects", "s3 has no action 'GetObjects'", "s3:GetObject"),
+        ("s3:Fly*", "s3:Fly* matches no s3 action", None),
     ],
 )
 def test_iam003_unknown_action(action, message, suggestion):
@@ -74,7 +74,7 @@ def test_iam003_retired_action_is_info_not_an_unknown_action():
     [w] = findings("IAM003", docs=(allow("trustedadvisor:*Engagement"),))
     assert (w.severity, w.message) == (
         "info",
-        "trustedadvisor:*engagement matches only retired trustedadvisor actions: AWS's Service Authorization "
+        "trustedadvisor:*Engagement matches only retired trustedadvisor actions: AWS's Service Authorization "
         "Reference no longer lists them (catalog dated 2026-10-27), so the entry grants and denies nothing",
     )
     # a wildcard that also matches a live action is fine; a typo is still an error
@@ -92,7 +92,7 @@ def test_iam003_name_known_only_from_managed_policies_is_info_and_says_so():
     )
     [w] = findings("IAM003", docs=(allow("s3:ListObjects*"),))
     assert w.message.startswith(
-        "s3:listobjects* matches only retired s3 actions, or names that never were IAM actions: "
+        "s3:ListObjects* matches only retired s3 actions, or names that never were IAM actions: "
     )
     assert "does not list them; only AWS managed policies name them" in w.message
     assert findings("IAM003", docs=(allow("s3:ListObject*"),)) == []  # s3:ListObjectVersions is live
@@ -196,7 +196,7 @@ def test_action_memo_belongs_to_its_catalog(tmp_path, monkeypatch):
     get_catalog.cache_clear()
     try:
         [f] = findings("IAM003", docs=(doc,))
-        assert f.message == "s3 has no action 'getobject'"
+        assert f.message == "s3 has no action 'GetObject'"  # as written
     finally:
         monkeypatch.delenv("MANTLEKIT_CATALOG_DIR")
         get_catalog.cache_clear()
