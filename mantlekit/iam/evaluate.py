@@ -26,6 +26,7 @@ from typing import Any
 
 from mantlekit._record import FrozenRecord, ValueRecord
 from mantlekit.iam import conditions
+from mantlekit.iam.arn import account_of, parse_arn
 from mantlekit.iam.match import (
     Context,
     Tri,
@@ -249,18 +250,18 @@ class Caller:
         self.role_arn: str | None = None
         self.kind: str | None = None
         account = None
-        if arn and arn.count(":") >= 5:
-            parts = arn.split(":", 5)
-            account = parts[4] or None
-            res = parts[5]
-            if parts[2] == "sts" and res.startswith("assumed-role/"):
+        parts = parse_arn(arn) if arn else None
+        if parts is not None:
+            account = parts.account or None
+            res = parts.resource
+            if parts.service == "sts" and res.startswith("assumed-role/"):
                 self.kind = "session"
                 name = res.split("/")[1] if res.count("/") >= 2 else ""
                 if ctx_arn and ":role/" in ctx_arn:
                     self.role_arn = ctx_arn  # aws:PrincipalArn of a session is its role's ARN (with its path)
                 elif name:
-                    self.role_arn = f"arn:{parts[1]}:iam::{account}:role/{name}"
-            elif parts[2] == "sts" and res.startswith("federated-user/"):
+                    self.role_arn = f"arn:{parts.partition}:iam::{account}:role/{name}"
+            elif parts.service == "sts" and res.startswith("federated-user/"):
                 self.kind = "session"
             elif res.startswith("role/"):
                 # A role ARN stands for its sessions: a grant to the role ARN is a grant "to the role".
@@ -288,7 +289,8 @@ def _aws_principal_kind(values: tuple[str, ...], who: Caller, ctx: Context, miss
         if who.role_arn is not None and v == who.role_arn:
             best = ROLE
         elif best is False and who.account is not None:
-            if v == who.account or (v.endswith(":root") and v.count(":") == 5 and v.split(":")[4] == who.account):
+            root = parse_arn(v) if v.endswith(":root") else None
+            if v == who.account or (root is not None and root.resource == "root" and root.account == who.account):
                 best = ACCOUNT
     return best
 
@@ -466,10 +468,7 @@ def _resource_account(req: Request) -> str | None:
     owner = req.context.get("aws:ResourceAccount")
     if owner:
         return owner
-    parts = req.resource.split(":", 5)
-    if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit():
-        return parts[4]
-    return None
+    return account_of(req.resource)
 
 
 G_ID = "identity-based policies"

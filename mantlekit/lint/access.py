@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
+from mantlekit.iam.arn import account_of, parse_arn
 from mantlekit.iam.evaluate import Decision, Request, Verdict, decide
 from mantlekit.iam.match import Context
 from mantlekit.lint.inventory import Principal
@@ -78,7 +79,7 @@ class PrincipalAccess(ValueRecord):
         that owns the resource."""
         p = self.principal
         values: dict[str, str | None] = {}
-        owner = _account_of(resource)
+        owner = account_of(resource)
         if owner is not None:
             # "aws:ResourceAccount ... This key is equal to the AWS account ID for the account with the resources
             # evaluated in the request." (reference_policies_condition-keys.html): a project's is in its ARN.
@@ -146,18 +147,14 @@ def action_resource(action: str, principal: Principal, project: str) -> str:
         return "*"
     if "project" in required or not required:
         return project
-    parts = project.split(":")
-    region = principal.region or parts[3]
-    account = principal.account or parts[4]
+    a = parse_arn(project)
+    if a is None:  # pragma: no cover - a principal's projects are project ARNs (facts.project_arn)
+        raise ValueError(f"not a project ARN: {project!r}")
+    region = principal.region or a.region
+    account = principal.account or a.account
     return facts.RESOURCE_TYPES[required[0]].format(
         partition=facts.partition_of(region), region=region, account=account, id="example"
     )
-
-
-def _account_of(arn: str) -> str | None:
-    """The account of a concrete ARN (12 digits in the fifth field), else None."""
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit() else None
 
 
 def short_project(arn: str) -> str:

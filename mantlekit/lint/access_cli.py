@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mantlekit import facts
+from mantlekit.iam.arn import parse_arn
 from mantlekit.iam.evaluate import Decision, PolicySet, Request, Verdict, decide
 from mantlekit.iam.match import Context
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
@@ -162,14 +163,15 @@ def run_decision(ns: argparse.Namespace) -> int:
     pairs = _context(ns.context)
     principal_account = _account("--principal-account", ns.principal_account)
     resource_account = _account("--resource-account", ns.resource_account)
-    if ns.principal_arn is not None and (not ns.principal_arn.startswith("arn:") or ns.principal_arn.count(":") < 5):
-        raise InputError("--principal-arn", f"expected an ARN, got {ns.principal_arn!r}")
-    # The caller's ARN and account are what aws:PrincipalArn / aws:PrincipalAccount say, unless given there.
     arn = ns.principal_arn
+    parsed = parse_arn(arn) if arn is not None else None
+    if arn is not None and parsed is None:
+        raise InputError("--principal-arn", f"expected an ARN, got {arn!r}")
+    # The caller's ARN and account are what aws:PrincipalArn / aws:PrincipalAccount say, unless given there.
     if arn is not None and "aws:PrincipalArn" not in pairs and ":assumed-role/" not in arn:
         pairs["aws:PrincipalArn"] = [arn]
-    if principal_account is None and arn is not None:
-        principal_account = arn.split(":")[4] or None
+    if principal_account is None and parsed is not None:
+        principal_account = parsed.account or None
     if principal_account is not None and "aws:PrincipalAccount" not in pairs:
         pairs["aws:PrincipalAccount"] = [principal_account]
     ctx = Context(pairs)

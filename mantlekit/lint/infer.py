@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mantlekit import facts
+from mantlekit.iam.arn import parse_arn
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
 from mantlekit.iam.model import IDENTITY, Policy, Statement
@@ -309,17 +310,17 @@ def infer_projects(policies: list[Policy], account: str | None = None, region: s
             if not any(a == "*" or a.startswith(prefix) or a == "bedrock-mantle*" for a in st.actions):
                 continue
             for r in st.resources or ():
-                parts = r.split(":", 5)
-                if len(parts) < 6 or parts[2] != facts.SERVICE_PREFIX or not parts[5].startswith("project/"):
+                a = parse_arn(r)
+                if a is None or a.service != facts.SERVICE_PREFIX or not a.resource.startswith("project/"):
                     continue
-                pid = parts[5][len("project/") :]
+                pid = a.resource[len("project/") :]
                 if "${" + UNRESOLVED in pid:
                     continue  # some project, but not one we can name
                 if not _concrete(pid) or not facts.PROJECT_ID_RE.match(pid):
                     pid = facts.DEFAULT_PROJECT_ID
-                reg = parts[3] if _concrete(parts[3]) else dregion
-                acc = parts[4] if _concrete(parts[4]) else daccount
-                part = parts[1] if _concrete(parts[1]) else None
+                reg = a.region if _concrete(a.region) else dregion
+                acc = a.account if _concrete(a.account) else daccount
+                part = a.partition if _concrete(a.partition) else None
                 out[facts.project_arn(reg, acc, pid, part)] = None
     default = facts.project_arn(dregion, daccount)
     if list(out) in ([], [default]):

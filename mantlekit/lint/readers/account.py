@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from mantlekit import facts
+from mantlekit.iam.arn import account_of
 from mantlekit.iam.locate import JsonLocator, Locator, RemapLocator
 from mantlekit.iam.model import BOUNDARY, IDENTITY, RESOURCE, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
@@ -98,8 +99,9 @@ class Page:
         for key in (USERS, ROLES, GROUPS, POLICIES):
             for e in _list(self.data.get(key)):
                 arn = e.get("Arn") if isinstance(e, dict) else None
-                if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4].isdigit():
-                    return arn.split(":")[4]
+                account = account_of(arn) if isinstance(arn, str) else None
+                if account is not None:
+                    return account
         acct = self.data.get(EXT_ACCOUNT)
         return acct if isinstance(acct, str) else None
 
@@ -488,7 +490,7 @@ class _Account:
                         if c.get("ServiceName", facts.API_KEY_SERVICE_NAME) == facts.API_KEY_SERVICE_NAME
                     ]
                 arn = d.get("Arn") if isinstance(d.get("Arn"), str) else None
-                account = arn.split(":")[4] if arn and arn.count(":") >= 5 and arn.split(":")[4].isdigit() else None
+                account = account_of(arn) if arn else None
                 line, col = e.page.where(e.path)
                 graph.add(
                     iamgraph.Entity(

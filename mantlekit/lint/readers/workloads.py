@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
+from mantlekit.iam.arn import parse_arn
 from mantlekit.lint.readers.cfn.values import NOVALUE, _collapse, _text, is_unresolved
 
 if TYPE_CHECKING:
@@ -164,9 +165,9 @@ def _policy_regions(policies: list[Policy]) -> set[str]:
     for p in policies:
         for st in p.statements:
             for r in st.resources or ():
-                parts = r.split(":", 5)
-                if len(parts) == 6 and parts[0] == "arn" and parts[2] == facts.SERVICE_PREFIX:
-                    out.add(parts[3])
+                a = parse_arn(r)
+                if a is not None and a.service == facts.SERVICE_PREFIX:
+                    out.add(a.region)
     return out
 
 
