@@ -1,0 +1,38 @@
+"""mantlekit.iam.arn: the one split of an ARN."""
+
+from __future__ import annotations
+
+import pytest
+
+from mantlekit.iam.arn import Arn, account_of, is_wild, parse_arn
+
+
+def test_parse_keeps_colons_of_the_resource() -> None:
+    assert parse_arn("arn:aws:logs:us-east-1:123456789012:log-group:/x:*") == Arn(
+        "aws", "logs", "us-east-1", "123456789012", "log-group:/x:*"
+    )
+
+
+@pytest.mark.parametrize("text", ["*", "arn:aws:s3::", "foo:aws:iam::123456789012:root", ""])
+def test_parse_refuses_what_is_no_arn(text: str) -> None:
+    assert parse_arn(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("arn:aws:iam::123456789012:root", "123456789012"),
+        ("arn:aws:iam::aws:policy/ReadOnlyAccess", None),
+        ("arn:aws:s3:::bucket", None),
+        ("arn:aws:iam::12345:root", None),
+        ("arn:aws:iam::*:root", None),
+        ("123456789012", None),
+    ],
+)
+def test_account_of(text: str, account: str | None) -> None:
+    assert account_of(text) == account
+
+
+@pytest.mark.parametrize(("part", "wild"), [("*", True), ("us-?", True), ("${aws:username}", True), ("x", False)])
+def test_is_wild(part: str, wild: bool) -> None:
+    assert is_wild(part) is wild
