@@ -13,8 +13,6 @@ import re
 from mantlekit._record import FrozenRecord
 
 SERVICE_PREFIX = "bedrock-mantle"
-#: Principal used in CloudTrail and ``aws:CalledVia`` for Mantle.
-SERVICE_PRINCIPAL = "bedrock-mantle.amazonaws.com"
 #: ServiceName of the IAM service-specific credential behind a long-term Bedrock API key [4].
 API_KEY_SERVICE_NAME = "bedrock.amazonaws.com"
 #: Tag our constructs put on IAM users that hold Bedrock API keys; the linter reads it.

@@ -40,11 +40,9 @@ def lint_with_mantle_lint(paths: list[str]) -> Any:
     return lint_templates(paths)
 
 
-def _known_rule_ids() -> list[str] | None:
-    try:
-        from mantlekit.lint.rules import all_rules
-    except ImportError:  # the registry is not part of the linter's stable API; analytics only
-        return None
+def _known_rule_ids() -> list[str]:
+    from mantlekit.lint.rules import all_rules
+
     return [r.id for r in all_rules()]
 
 

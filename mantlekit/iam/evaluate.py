@@ -154,27 +154,6 @@ class PolicySet(ValueRecord):
         return out
 
 
-class Gate(ValueRecord):
-    """What one required layer said: the allowing statements, or why it allowed nothing."""
-
-    name: str  # "identity", "permission boundary", "SCP <file>", "VPC endpoint policy"
-    state: Tri
-    allowing: list[Statement]
-    unknown: list[Statement]
-    policies: list[Policy]
-
-    __slots__ = _fields = ("name", "state", "allowing", "unknown", "policies")
-
-    def __init__(
-        self, name: str, state: Tri, allowing: list[Statement], unknown: list[Statement], policies: list[Policy]
-    ) -> None:
-        self.name = name
-        self.state = state
-        self.allowing = allowing
-        self.unknown = unknown
-        self.policies = policies
-
-
 class Decision(ValueRecord):
     verdict: Verdict
     request: Request
@@ -312,15 +291,6 @@ def _principal_kind(pr: Principals, who: Caller, ctx: Context, missing: set[str]
             missing.add("aws:PrincipalServiceName")
             return None if result is False else result
     return result
-
-
-def _principal_matches(pr: Principals, ctx: Context, missing: set[str], direct: bool = False) -> Tri:
-    """Does the request's principal (``aws:PrincipalArn`` / ``aws:PrincipalAccount``) match ``pr``? With
-    ``direct``, an account (or its ``:root``) does not count."""
-    kind = _principal_kind(pr, Caller(Request("", "*", ctx)), ctx, missing)
-    if kind is None or kind is False:
-        return kind
-    return not (direct and kind == ACCOUNT)
 
 
 def _action_applies(st: Statement, action: str) -> bool:

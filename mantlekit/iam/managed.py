@@ -27,7 +27,6 @@ class _Entry(NamedTuple):
     name: str
     version: str | None
     arn: str
-    deprecated: bool
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,7 +41,6 @@ def _manifest() -> dict[str, _Entry]:
                 name,
                 version if re.fullmatch(r"v\d+", version) else None,
                 row.get("arn") or f"arn:aws:iam::aws:policy/{name}",
-                (row.get("deprecated") or "").strip().lower() == "true",
             )
     return out
 
@@ -92,11 +90,6 @@ def managed_policy_arn(arn_or_name: str) -> str | None:
     """The policy's ARN with its real path (``.../policy/service-role/NAME``) in the ``aws`` partition."""
     entry = _entry(arn_or_name)
     return entry.arn if entry is not None else None
-
-
-def is_deprecated(arn_or_name: str) -> bool:
-    entry = _entry(arn_or_name)
-    return entry is not None and entry.deprecated
 
 
 def managed_policy_names() -> tuple[str, ...]:

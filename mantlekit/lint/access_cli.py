@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
-from mantlekit.iam.evaluate import Decision, PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Decision, PolicySet, Request, decide
 from mantlekit.iam.match import Context
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
 from mantlekit.iam.parse import load_policy
@@ -35,12 +35,6 @@ if TYPE_CHECKING:
     from mantlekit.lint.config import Config
 
 EXIT_ALLOWED, EXIT_NOT_ALLOWED, EXIT_USAGE = 0, 1, 2
-_SHORT = {
-    Verdict.ALLOWED: "allowed",
-    Verdict.EXPLICIT_DENY: "DENIED (explicit)",
-    Verdict.IMPLICIT_DENY: "denied",
-    Verdict.CONDITIONAL: "conditional",
-}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -46,11 +46,9 @@ def aws_managed_policy(arn: str) -> Policy | None:
     if key in _BUNDLED:
         return _BUNDLED[key]
     policy = None
-    try:
-        from mantlekit.iam.managed import managed_policy_text
-    except ImportError:  # pragma: no cover - the managed-policy data is optional
-        managed_policy_text = None  # type: ignore[assignment]
-    found = managed_policy_text(key) if managed_policy_text is not None else None
+    from mantlekit.iam.managed import managed_policy_text
+
+    found = managed_policy_text(key)
     if found is not None:
         display, text = found
         try:
@@ -62,10 +60,8 @@ def aws_managed_policy(arn: str) -> Policy | None:
 
 
 def is_aws_managed(arn: str) -> bool:
-    try:
-        from mantlekit.iam.managed import is_aws_managed_arn
-    except ImportError:  # pragma: no cover
-        return bool(re.match(r"^arn:aws[a-z\-]*:iam::aws:policy/", arn))
+    from mantlekit.iam.managed import is_aws_managed_arn
+
     return is_aws_managed_arn(arn)
 
 

@@ -15,7 +15,7 @@ from mantlekit.catalog import get_catalog
 from mantlekit.iam.locate import Path
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, SCP, SESSION, Policy
 from mantlekit.lint.config import Config, file_identity
-from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
+from mantlekit.lint.findings import Finding, InputError
 from mantlekit.lint.inventory import Inventory, Principal
 from mantlekit.lint.rules import all_rules
 from mantlekit.lint.rules.base import Rule
@@ -43,9 +43,6 @@ class Result(ValueRecord):
         self.errors = errors
         self.inventory = inventory
         self.access = [] if access is None else access
-
-    def worst(self) -> int:
-        return max((SEVERITY_RANK[f.severity] for f in self.findings), default=-1)
 
 
 def _selected(rule: Rule, config: Config) -> bool:
