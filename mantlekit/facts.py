@@ -302,6 +302,10 @@ API_KEY_SERVICE_NAME_KEY = "iam:ServiceSpecificCredentialServiceName"
 API_KEY_AGE_DAYS_KEY = "iam:ServiceSpecificCredentialAgeDays"
 #: Valid range of ``CredentialAgeDays``; without it a long-term key never expires [4].
 API_KEY_AGE_DAYS_RANGE = (1, 36600)
+#: mantlekit's age limit for a long-term key unless told otherwise: what the constructs issue and allow,
+#: and what MNT010 reports keys beyond. 90 days is the rotation period AWS Security Hub control IAM.3 asks of
+#: access keys (https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-3).
+DEFAULT_MAX_KEY_AGE_DAYS = 90
 #: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
 MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
 #: bedrock-mantle actions that never existed but get written, each with the real action(s) meant

@@ -34,7 +34,7 @@ from mantlekit.constructs._common import (
 from mantlekit.constructs.project import IMantleProject
 
 _OWNER = "MantleApiKeyUser"
-DEFAULT_CREDENTIAL_AGE_DAYS = 90
+DEFAULT_CREDENTIAL_AGE_DAYS = facts.DEFAULT_MAX_KEY_AGE_DAYS
 #: Runtime of the key-issuing function: the newest Python runtime aws-cdk-lib knows.
 HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
 LONG_TERM_TAG_VALUE = "long-term"

@@ -84,7 +84,7 @@ class MantleKeyGuardrails(Construct):
         id: str,
         *,
         deny_bearer_tokens: TokenType | None = TokenType.BOTH,
-        max_credential_age_days: int | None = 90,
+        max_credential_age_days: int | None = facts.DEFAULT_MAX_KEY_AGE_DAYS,
         vpc_endpoints: Sequence[VpcEndpointRef] | None = None,
         scp_target_ids: Sequence[str] | None = None,
         scp_name: str | None = None,

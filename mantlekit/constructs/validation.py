@@ -25,10 +25,10 @@ import jsii
 from constructs import IConstruct
 
 import mantlekit
+from mantlekit.lint.findings import SEVERITIES
 
 #: Plugin name; acknowledgement ids are ``<NAME>::<rule id>``.
 PLUGIN_NAME = "mantle-lint"
-SEVERITIES = ("info", "warning", "error")
 #: A linter: template paths in, a ``Result`` (with ``.findings`` and ``.errors``) or a list of findings out.
 LintFunction = Callable[[list[str]], Any]
 

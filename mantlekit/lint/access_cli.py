@@ -29,12 +29,12 @@ from mantlekit.iam.evaluate import Decision, PolicySet, Request, decide
 from mantlekit.iam.match import Context
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
 from mantlekit.iam.parse import load_policy
-from mantlekit.lint.findings import InputError
+from mantlekit.lint.findings import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 
 if TYPE_CHECKING:
     from mantlekit.lint.config import Config
 
-EXIT_ALLOWED, EXIT_NOT_ALLOWED, EXIT_USAGE = 0, 1, 2
+EXIT_ALLOWED, EXIT_NOT_ALLOWED = EXIT_OK, EXIT_FINDINGS
 
 
 class _Parser(argparse.ArgumentParser):

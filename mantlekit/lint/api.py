@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mantlekit.lint.config import Config, discover_config, find_config, load_config
-from mantlekit.lint.findings import SEVERITY_RANK, Finding, InputError
+from mantlekit.lint.findings import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, SEVERITY_RANK, Finding, InputError
 from mantlekit.lint.runner import Result, lint_inventory, lint_paths
 
 __all__ = [
@@ -29,8 +29,6 @@ __all__ = [
     "load_config",
 ]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
 
 def lint_templates(paths: list[str], config: Config | None = None) -> Result:
     """Lint CloudFormation templates, cloud assemblies (``cdk.out``) or policy files, as the CLI does.
@@ -46,7 +44,7 @@ def exit_code(result: Result, fail_on: str = "error") -> int:
     """The CLI's exit status for ``result``: 2 with input errors, 1 with a finding at or above ``fail_on``
     (``info``, ``warning``, ``error``; ``never`` never fails), else 0."""
     if result.errors:
-        return EXIT_ERROR
+        return EXIT_USAGE
     return EXIT_FINDINGS if failing(result.findings, fail_on) else EXIT_OK
 
 

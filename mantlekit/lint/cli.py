@@ -18,11 +18,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from mantlekit import __version__
+from mantlekit.lint.findings import EXIT_OK, EXIT_USAGE, FAIL_ON, FORMATS
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
-FORMATS = ("text", "json", "sarif", "github")
-FAIL_ON = ("info", "warning", "error", "never")
 INTERNAL_ERROR = "mantle-lint: internal error"
 
 

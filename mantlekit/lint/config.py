@@ -19,13 +19,12 @@ from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
-from mantlekit.lint.findings import SEVERITIES, InputError
+from mantlekit.lint.findings import FAIL_ON, SEVERITIES, InputError
 from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 
 #: File names looked for in each directory, nearest directory first; in one directory, in this order.
 CONFIG_FILES = ("mantle-lint.toml", ".mantle-lint.toml", "pyproject.toml")
 PYPROJECT_TABLE = ("tool", "mantle-lint")
-FAIL_ON = ("info", "warning", "error", "never")
 TOP_KEYS = (
     "select",
     "ignore",

@@ -8,6 +8,14 @@ from mantlekit._record import Record, ValueRecord
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+#: What ``--fail-on`` and ``fail-on`` accept: the lowest severity that fails a run, or never.
+FAIL_ON = (*SEVERITIES, "never")
+#: Report formats (``--format``), one module of :mod:`mantlekit.lint.report` each. Here rather than there
+#: because the CLI needs the names to build its parser, and importing the reporters would slow start-up.
+FORMATS = ("text", "json", "sarif", "github")
+#: Exit statuses of ``mantle-lint`` and ``mantle-lint access``: clean (allowed), findings at or above
+#: ``--fail-on`` (not allowed), usage, configuration or unreadable input (wins over findings).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 class Finding(ValueRecord):

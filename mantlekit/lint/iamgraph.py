@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.locate import JsonLocator
+from mantlekit.iam.locate import JsonLocator, Path
 from mantlekit.iam.model import IDENTITY, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.infer import infer_projects
 from mantlekit.lint.inventory import UNRESOLVED, Principal
 
-Path = tuple[Hashable, ...]
 #: Unknown conditions a document applies under: (condition name, the value it needs).
 Guards = tuple[tuple[str, bool], ...]
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-/]")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mantlekit import __version__
-from mantlekit.lint import cli
+from mantlekit.lint import findings
 from mantlekit.lint.cli import INTERNAL_ERROR, Progress, main, use_color
 from mantlekit.lint.report.text import NO_PRINCIPALS
 from mantlekit.lint.rules import all_rules
@@ -417,4 +417,4 @@ def test_progress_not_shown_for_captured_stderr(tree, capsys):
 
 
 def test_module_constants():
-    assert (cli.EXIT_OK, cli.EXIT_FINDINGS, cli.EXIT_USAGE) == (0, 1, 2)
+    assert (findings.EXIT_OK, findings.EXIT_FINDINGS, findings.EXIT_USAGE) == (0, 1, 2)

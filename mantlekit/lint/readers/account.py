@@ -35,22 +35,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from mantlekit import facts
 from mantlekit.iam.arn import account_of
-from mantlekit.iam.locate import JsonLocator, Locator, RemapLocator
+from mantlekit.iam.locate import JsonLocator, Locator, Path, RemapLocator
 from mantlekit.iam.model import BOUNDARY, IDENTITY, RESOURCE, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint import iamgraph
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.iamgraph import aws_managed_policy, is_aws_managed, unknown_policy
 from mantlekit.lint.inventory import Inventory
-
-Path = tuple[Hashable, ...]
 
 USERS, GROUPS, ROLES, POLICIES = "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"
 LISTS = (USERS, GROUPS, ROLES, POLICIES)
@@ -61,7 +58,6 @@ EXT_MAX_KEY_AGE = "mantlekit:MaxKeyAgeDays"
 EXT_ACCOUNT = "mantlekit:Account"
 #: Key on each credential dict in ``Principal.credentials``: the age limit in days in force for it.
 MAX_AGE_KEY = "mantlekit:MaxAgeDays"
-DEFAULT_MAX_KEY_AGE_DAYS = 90
 
 
 def _list(v: Any) -> list[Any]:
@@ -441,7 +437,7 @@ class _Account:
                 for user, creds in ext.items():
                     if isinstance(creds, list):
                         out.setdefault(str(user), []).extend(c for c in creds if isinstance(c, dict))
-        limit = limit if limit is not None else DEFAULT_MAX_KEY_AGE_DAYS
+        limit = limit if limit is not None else facts.DEFAULT_MAX_KEY_AGE_DAYS
         for creds in out.values():
             for c in creds:
                 c.setdefault(MAX_AGE_KEY, limit)

@@ -42,12 +42,13 @@ A role given by an ARN that is not the template's is not evaluated: its policies
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
+from mantlekit.iam.locate import Path
 from mantlekit.lint.readers.cfn.values import NOVALUE, _collapse, _text, is_unresolved
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
     from mantlekit.lint.inventory import Principal
     from mantlekit.lint.readers.cfn.template import _Template
 
-Path = tuple[Hashable, ...]
 
 #: Workload resource types and what a report calls them.
 KINDS: dict[str, str] = {

@@ -31,12 +31,10 @@ PyYAML is imported only here, so JSON-only runs never pay for it.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
 from typing import Any
 
+from mantlekit.iam.locate import Path
 from mantlekit.lint.findings import InputError
-
-Path = tuple[Hashable, ...]
 
 #: How many nodes the aliases of one document may add to those written in it. A legitimate template
 #: shares a few tags or statements; a billion-laughs bomb passes this within its first few levels, long

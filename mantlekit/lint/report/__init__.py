@@ -12,10 +12,9 @@ from typing import Any
 
 from mantlekit._record import ValueRecord
 from mantlekit.lint.config import Config
+from mantlekit.lint.findings import FORMATS as FORMATS
 from mantlekit.lint.findings import SEVERITIES
 from mantlekit.lint.runner import Result
-
-FORMATS = ("text", "json", "sarif", "github")
 
 
 class Run(ValueRecord):

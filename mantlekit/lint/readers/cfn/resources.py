@@ -4,17 +4,16 @@ service control policies and resource policies (see the package docstring)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mantlekit import facts
+from mantlekit.iam.locate import Path
 from mantlekit.iam.model import ENDPOINT, IDENTITY, RESOURCE, SCP, Policy
 from mantlekit.lint.iamgraph import Guards, guarded_policy
 from mantlekit.lint.readers.cfn.names import ENTITY_TYPES, NAME_PROP
 from mantlekit.lint.readers.cfn.values import _SUB_VAR, _collapse, _text
-
-Path = tuple[Hashable, ...]
 
 #: Resource policies: type -> property holding the document.
 RESOURCE_POLICIES: dict[str, str] = {

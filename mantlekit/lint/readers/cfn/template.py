@@ -3,12 +3,11 @@ graph of :mod:`mantlekit.lint.iamgraph`)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
-from mantlekit.iam.locate import JsonLocator, Locator
+from mantlekit.iam.locate import JsonLocator, Locator, Path
 from mantlekit.iam.model import BOUNDARY, Policy, Source
 from mantlekit.lint import iamgraph
 from mantlekit.lint.findings import InputError
@@ -22,8 +21,6 @@ from mantlekit.lint.readers.cfn.variants import Variants
 
 if TYPE_CHECKING:
     from mantlekit.lint.readers.workloads import RoleUse
-
-Path = tuple[Hashable, ...]
 
 
 @dataclass(slots=True)

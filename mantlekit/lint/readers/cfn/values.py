@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from mantlekit.iam.locate import Path
 from mantlekit.lint.iamgraph import Guards
 from mantlekit.lint.inventory import UNRESOLVED
-
-Path = tuple[Hashable, ...]
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-/]")

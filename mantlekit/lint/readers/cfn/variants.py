@@ -4,10 +4,10 @@ undecided one splits the statement (or document, or list entry) into guarded var
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mantlekit.iam.locate import RemapLocator
+from mantlekit.iam.locate import Path, RemapLocator
 from mantlekit.iam.model import Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.findings import InputError
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from mantlekit.iam.locate import Locator
     from mantlekit.lint.inventory import Inventory
 
-Path = tuple[Hashable, ...]
 _MAX_VARIANTS = 16
 
 
