@@ -297,6 +297,9 @@ TOKEN_TYPES = (LONG_TERM, SHORT_TERM)
 CREATE_API_KEY_ACTION = "iam:CreateServiceSpecificCredential"
 LIST_API_KEYS_ACTION = "iam:ListServiceSpecificCredentials"
 DELETE_API_KEY_ACTION = "iam:DeleteServiceSpecificCredential"
+#: IAM actions ``mantle-lint --live`` calls, read-only (sts:GetCallerIdentity needs no permission); here, not
+#: in the live reader, because the CLI's ``--help`` names them and must not import the readers to do so.
+LIVE_AUDIT_ACTIONS = ("iam:GetAccountAuthorizationDetails", LIST_API_KEYS_ACTION, "sts:GetCallerIdentity")
 #: Condition keys of ``iam:CreateServiceSpecificCredential`` [4].
 API_KEY_SERVICE_NAME_KEY = "iam:ServiceSpecificCredentialServiceName"
 API_KEY_AGE_DAYS_KEY = "iam:ServiceSpecificCredentialAgeDays"

@@ -76,10 +76,36 @@ def _lint_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes for linting many loose policy files (default 0: one per core; 1: none extra)",
     )
-    from mantlekit.lint.readers import live
-
-    live.add_arguments(p)  # --live, --profile, --region, --save, --max-key-age-days
+    _add_live_arguments(p)
     return p
+
+
+def _add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``--live`` options. Here rather than in the live reader: the parser is built on every run,
+    ``--version`` too, and importing a reader means importing them all (about 20 ms)."""
+    from mantlekit import facts
+
+    g = parser.add_argument_group("live account (read-only AWS API calls)")
+    g.add_argument(
+        "--live",
+        action="store_true",
+        help="audit the IAM users and roles of the account of the current AWS credentials "
+        "(calls: " + ", ".join(facts.LIVE_AUDIT_ACTIONS) + ")",
+    )
+    g.add_argument("--profile", metavar="NAME", help="AWS profile for --live (default: the usual credential chain)")
+    g.add_argument("--region", metavar="REGION", help="AWS region for the STS call of --live")
+    g.add_argument(
+        "--save",
+        metavar="FILE",
+        help="with --live: write what was read as account authorization details JSON, to audit again offline",
+    )
+    g.add_argument(
+        "--max-key-age-days",
+        metavar="DAYS",
+        type=int,
+        default=None,  # None: not given (refused without --live); the audit then uses the default
+        help=f"with --live: report Bedrock API keys older than this (default {facts.DEFAULT_MAX_KEY_AGE_DAYS})",
+    )
 
 
 def _jobs(value: str) -> int:
@@ -298,7 +324,7 @@ def _lint_live(ns: argparse.Namespace, config: Any) -> Any:
     from mantlekit.lint.runner import lint_inventory
 
     inv = read_paths(ns.paths) if ns.paths else Inventory()
-    inv.extend(live.read_account(ns))
+    inv.extend(live.audit(profile=ns.profile, region=ns.region, save=ns.save, max_key_age_days=ns.max_key_age_days))
     return lint_inventory(inv, config)
 
 

@@ -20,7 +20,6 @@ is checked on those principals and on principals rebuilt by hand from the polici
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import os
@@ -267,7 +266,7 @@ def read_with_mantle_lint() -> Inventory:
     non-moto answer is the empty list of Bedrock API keys."""
     session = boto3.Session(region_name="us-east-1")
     session.events.register("before-call.iam.ListServiceSpecificCredentials", _no_bedrock_keys)
-    inventory = live.read_account(argparse.Namespace(), session=session)
+    inventory = live.audit(session=session)
     assert inventory.errors == []
     return inventory
 

@@ -10,13 +10,13 @@ credentials in the environment and ``mock_aws`` keep every call off the network.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 from typing import Any
 
 import pytest
 
+from mantlekit.lint import cli
 from mantlekit.lint.config import Config
 from mantlekit.lint.readers import live, read_paths
 from mantlekit.lint.runner import lint_inventory
@@ -314,16 +314,15 @@ def test_unknown_profile_is_an_input_error(aws):
     assert "does-not-exist" in err.message
 
 
-def test_cli_options_and_read_account(aws, tmp_path):
-    parser = argparse.ArgumentParser()
-    live.add_arguments(parser)
+def test_cli_options_and_audit(aws, tmp_path):
+    parser = cli._lint_parser()
     ns = parser.parse_args([])
     # None when not given: the CLI refuses it without --live, and the audit then takes the default of 90.
     assert (ns.live, ns.profile, ns.region, ns.save, ns.max_key_age_days) == (False, None, None, None, None)
     ns = parser.parse_args(
         ["--live", "--region", "eu-west-1", "--save", str(tmp_path / "a.json"), "--max-key-age-days", "7"]
     )
-    inv = live.read_account(ns, session=aws.session)
+    inv = live.audit(aws.session, ns.profile, ns.region, ns.save, ns.max_key_age_days)
     assert inv.errors == []
     assert {c["mantlekit:MaxAgeDays"] for p in inv.principals for c in p.credentials} == {7}
     assert (tmp_path / "a.json").exists()

@@ -26,20 +26,16 @@ audited at all. boto3 is imported only inside these functions.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the CLI imports this module for its options: keep that import light
+from mantlekit import facts
+
+if TYPE_CHECKING:
     from mantlekit.lint.inventory import Inventory
 
-#: IAM actions the live audit calls (sts:GetCallerIdentity needs no permission).
-ACTIONS = (
-    "iam:GetAccountAuthorizationDetails",
-    "iam:ListServiceSpecificCredentials",
-    "sts:GetCallerIdentity",
-)
+ACTIONS = facts.LIVE_AUDIT_ACTIONS
 THROTTLING_CODES = frozenset(
     {
         "Throttling",
@@ -56,7 +52,6 @@ THROTTLING_CODES = frozenset(
 MAX_ATTEMPTS = 6
 BASE_DELAY = 0.5
 MAX_DELAY = 20.0
-DEFAULT_MAX_KEY_AGE_DAYS = 90  # = account.DEFAULT_MAX_KEY_AGE_DAYS
 #: botocore's own retries per call (standard mode: throttling and transient errors, with backoff).
 BOTOCORE_MAX_ATTEMPTS = 5
 #: botocore errors that mean AWS was never reached (no network, a proxy, DNS, a firewall), not that the
@@ -77,42 +72,6 @@ UNREACHABLE_CODES = frozenset(
 NO_CREDENTIALS_CODES = frozenset({"NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError"})
 #: Seam for tests: how the explicit backoff waits.
 sleep = time.sleep
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``--live`` options, for the CLI's parser."""
-    g = parser.add_argument_group("live account (read-only AWS API calls)")
-    g.add_argument(
-        "--live",
-        action="store_true",
-        help="audit the IAM users and roles of the account of the current AWS credentials "
-        "(calls: " + ", ".join(ACTIONS) + ")",
-    )
-    g.add_argument("--profile", metavar="NAME", help="AWS profile for --live (default: the usual credential chain)")
-    g.add_argument("--region", metavar="REGION", help="AWS region for the STS call of --live")
-    g.add_argument(
-        "--save",
-        metavar="FILE",
-        help="with --live: write what was read as account authorization details JSON, to audit again offline",
-    )
-    g.add_argument(
-        "--max-key-age-days",
-        metavar="DAYS",
-        type=int,
-        default=None,  # None: not given (the CLI refuses it without --live); the audit then uses the default
-        help=f"with --live: report Bedrock API keys older than this (default {DEFAULT_MAX_KEY_AGE_DAYS})",
-    )
-
-
-def read_account(ns: argparse.Namespace, session: Any = None) -> Inventory:
-    """Audit the live account the options name (a boto3 Session may be passed, e.g. by tests)."""
-    return audit(
-        session=session,
-        profile=getattr(ns, "profile", None),
-        region=getattr(ns, "region", None),
-        save=getattr(ns, "save", None),
-        max_key_age_days=getattr(ns, "max_key_age_days", None) or DEFAULT_MAX_KEY_AGE_DAYS,
-    )
 
 
 class ApiError(Exception):
@@ -159,9 +118,11 @@ def audit(
     profile: str | None = None,
     region: str | None = None,
     save: str | None = None,
-    max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS,
+    max_key_age_days: int | None = None,
 ) -> Inventory:
-    """Read the account behind ``session`` (or a new boto3 Session) and build its principals."""
+    """Read the account behind ``session`` (or a new boto3 Session) and build its principals; keys older
+    than ``max_key_age_days`` (None or 0: :data:`facts.DEFAULT_MAX_KEY_AGE_DAYS`) are reported."""
+    max_key_age_days = max_key_age_days or facts.DEFAULT_MAX_KEY_AGE_DAYS
     import datetime
 
     from mantlekit.lint.findings import InputError
