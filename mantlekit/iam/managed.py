@@ -2,7 +2,9 @@
 
 The data (``mantlekit/data/managed``) is one file per policy holding the document of its default version,
 plus a manifest with versions and ARNs; see ``PROVENANCE.md`` there. Lookups read the manifest once and one
-small file per policy resolved. Texts are returned raw: parsing is the engine's business.
+small file per policy resolved. :func:`managed_policy` is the one loader of a bundled policy as a
+:class:`~mantlekit.iam.model.Policy` (the readers, the configuration and ``mantle-lint access`` all use it),
+parsed once per process and kind; :func:`managed_policy_text` gives the raw text.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import csv
 import functools
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from mantlekit.iam.model import Policy
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "managed"
 MANIFEST = "aws-managed-manifest.tsv"
@@ -78,6 +83,29 @@ def managed_policy_text(arn_or_name: str) -> tuple[str, str] | None:
         return None
     label = f"{DISPLAY_PREFIX}{entry.name}" + (f" ({entry.version})" if entry.version else "")
     return label, text
+
+
+_PARSED: dict[tuple[str, str], Policy | None] = {}
+
+
+def managed_policy(arn_or_name: str, kind: str = "identity") -> Policy | None:
+    """A bundled AWS managed policy used as ``kind`` (a :data:`~mantlekit.iam.model.KINDS` value), parsed
+    once per process; None when it is not bundled. Its file is the display name of
+    :func:`managed_policy_text`."""
+    entry = _entry(arn_or_name)
+    if entry is None:
+        return None
+    key = (entry.name, kind)
+    if key not in _PARSED:
+        from mantlekit.iam.model import PolicyError
+        from mantlekit.iam.parse import load_policy
+
+        found = managed_policy_text(arn_or_name)
+        try:
+            _PARSED[key] = load_policy(found[1], found[0], kind, found[0]) if found is not None else None
+        except PolicyError:  # pragma: no cover - the bundled texts are checked by tests/managed
+            _PARSED[key] = None
+    return _PARSED[key]
 
 
 def managed_policy_version(arn_or_name: str) -> str | None:

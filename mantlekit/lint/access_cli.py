@@ -76,13 +76,12 @@ def parser() -> argparse.ArgumentParser:
 def _load(ref: str, kind: str) -> Policy:
     """A policy from a file, or an AWS managed policy by ARN (resolved from the bundled copy)."""
     if ref.startswith("arn:"):
-        from mantlekit.iam.managed import managed_policy_text
+        from mantlekit.iam.managed import managed_policy
 
-        found = managed_policy_text(ref)
+        found = managed_policy(ref, kind)
         if found is None:
             raise InputError(ref, "not an AWS managed policy known to mantlekit")
-        name, text = found
-        return load_policy(text, name, kind)
+        return found
     try:
         with open(ref, encoding="utf-8-sig") as fh:
             text = fh.read()

@@ -16,7 +16,6 @@ on it are conditional.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,8 +23,8 @@ from typing import Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.locate import JsonLocator, Path
-from mantlekit.iam.model import IDENTITY, Policy, PolicyError, Source
+from mantlekit.iam.locate import Path
+from mantlekit.iam.model import IDENTITY, Policy, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.infer import infer_projects
 from mantlekit.lint.inventory import UNRESOLVED, Principal
@@ -36,26 +35,13 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-/]")
 
 # --- AWS managed and unknown policies -------------------------------------------------------------------------
 
-_BUNDLED: dict[str, Policy | None] = {}
-
 
 def aws_managed_policy(arn: str) -> Policy | None:
-    """The bundled copy of an AWS managed policy (parsed once per process), or None."""
-    key = arn.strip()
-    if key in _BUNDLED:
-        return _BUNDLED[key]
-    policy = None
-    from mantlekit.iam.managed import managed_policy_text
+    """The bundled copy of an AWS managed policy (:func:`mantlekit.iam.managed.managed_policy`), or None;
+    imported on first use, so a run that meets no managed policy does not read the manifest."""
+    from mantlekit.iam.managed import managed_policy
 
-    found = managed_policy_text(key)
-    if found is not None:
-        display, text = found
-        try:
-            policy = normalise(json.loads(text), Source(display, JsonLocator(text)), (), IDENTITY, display)
-        except (ValueError, PolicyError):
-            policy = None
-    _BUNDLED[key] = policy
-    return policy
+    return managed_policy(arn)
 
 
 def is_aws_managed(arn: str) -> bool:
