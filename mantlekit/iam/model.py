@@ -29,9 +29,10 @@ KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE, SESSION, RCP)
 
 
 class PolicyError(Exception):
-    """Input that cannot be read as a policy. Carries the place, so the CLI can say file:line:col."""
+    """Input that cannot be read as a policy. Carries the place, so the CLI can say file:line:col. Its
+    arguments are in the order of the linter's ``InputError`` (``InputError.of`` converts one)."""
 
-    def __init__(self, message: str, file: str = "<input>", line: int = 1, column: int = 1) -> None:
+    def __init__(self, file: str, message: str, line: int = 1, column: int = 1) -> None:
         super().__init__(message)
         self.message = message
         self.file = file

@@ -102,12 +102,12 @@ def load_policy(
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise PolicyError(f"not valid JSON: {e.msg}", file, e.lineno, e.colno) from None
+        raise PolicyError(file, f"not valid JSON: {e.msg}", e.lineno, e.colno) from None
     except RecursionError:
-        raise PolicyError("document nested too deeply to be a policy", file) from None
+        raise PolicyError(file, "document nested too deeply to be a policy") from None
     except ValueError:  # an integer literal longer than Python's int digit limit (4300 by default)
         line, col = locator.position(_long_number(text))
-        raise PolicyError("a number has too many digits to be read", file, line, col) from None
+        raise PolicyError(file, "a number has too many digits to be read", line, col) from None
     return normalise(data, source, (), kind, name)
 
 
@@ -121,7 +121,7 @@ def normalise(data: Any, source: Source, path: Path = (), kind: str = IDENTITY, 
     """Normalise an already-decoded policy document found at ``path`` in ``source``."""
     if not isinstance(data, dict):
         line, col = source.locate(path)
-        raise PolicyError(f"a policy document is a JSON object, not {_type_name(data)}", source.file, line, col)
+        raise PolicyError(source.file, f"a policy document is a JSON object, not {_type_name(data)}", line, col)
     policy = Policy((), None, source, path, kind, name, data)
     problems = policy.problems
 

@@ -794,12 +794,10 @@ class _Loader:
             if not managed:
                 self.error(f"{ref} is an AWS managed policy; give a policy file here", *where, value=ref)
                 return None
-            found = aws_managed.managed_policy_text(ref)
+            found = aws_managed.managed_policy(ref, kind)
             if found is None:
                 self.error(f"AWS managed policy {ref} is not bundled with mantle-lint", *where, value=ref)
-                return None
-            display, text = found
-            return self._parse(ref, text, display, kind, where)
+            return found
         if ref.startswith("arn:"):
             self.error(
                 f"{ref} cannot be resolved offline: save the policy document to a file and name the file",
@@ -844,7 +842,7 @@ class _Loader:
             return load_policy(text, file, kind)
         except PolicyError as e:
             # The place is in the policy file; the config line says who referred to it.
-            self.config.errors.append(InputError(e.file, e.message, e.line, e.column))
+            self.config.errors.append(InputError.of(e))
             self.error(f"policy {ref!r} could not be read (see above)", *where, value=ref)
         except RecursionError:
             self.error(f"policy {ref!r} is nested too deeply to be read", *where, value=ref)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mantlekit._record import Record, ValueRecord
+
+if TYPE_CHECKING:
+    from mantlekit.iam.model import PolicyError
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -96,6 +99,12 @@ class InputError(Record, Exception):
         self.message = message
         self.line = line
         self.column = column
+
+    @classmethod
+    def of(cls, e: PolicyError, file: str | None = None, prefix: str = "") -> InputError:
+        """The engine's :class:`~mantlekit.iam.model.PolicyError` as an input error, at its place; ``file``
+        replaces its file, ``prefix`` (a logical id, a policy name) goes before its message."""
+        return cls(e.file if file is None else file, prefix + e.message, e.line, e.column)
 
     def __str__(self) -> str:
         if self.file.startswith("--") or "://" in self.file:  # an option or a URL has no lines

@@ -126,7 +126,7 @@ def _read_policy(data: Any, text: str, path: str) -> Inventory:
     try:
         inv.documents.append(normalise(data, source, (), RESOURCE if named else IDENTITY))
     except PolicyError as e:
-        inv.errors.append(InputError(e.file, e.message, e.line, e.column))
+        inv.errors.append(InputError.of(e))
     return inv
 
 

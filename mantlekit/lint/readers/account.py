@@ -340,7 +340,7 @@ class _Account:
         try:
             return normalise(doc, source, path, kind, name)
         except PolicyError as e:
-            self.inv.errors.append(InputError(page.path, f"{name}: {e.message}", e.line, e.column))
+            self.inv.errors.append(InputError.of(e, page.path, f"{name}: "))
             return None
 
     def _inline(self, e: _Entry, list_key: str, owner: str) -> list[Policy]:

@@ -119,7 +119,7 @@ class Variants:
         try:
             return normalise(doc, source, path, kind, name)
         except PolicyError as e:
-            self.inv.errors.append(InputError(self.file, f"{logical_id}: {e.message}", e.line, e.column))
+            self.inv.errors.append(InputError.of(e, self.file, f"{logical_id}: "))
             return None
 
     def _statement_items(self, st: Any, path: Path, guards: Guards) -> Iterator[tuple[Any, Path, Guards]]:
