@@ -5,6 +5,15 @@ The linter's start-up is part of its speed (pre-commit runs it on every commit):
 loads cost about 30 ms, a fifth of linting 800 policy files. Those classes therefore spell out ``__slots__``
 and ``__init__`` (the hot part: statements and findings are made by the thousand) and take ``repr``,
 equality and hashing from the bases here, driven by their ``_fields``.
+
+When ``dataclasses`` is allowed: in modules imported only when an input needs them (the template, account,
+workloads and Terraform readers, :mod:`mantlekit.lint.iamgraph`, the catalog updater), never in a module
+every run imports (the CLI, configuration, model, engine, rules, reporters, the readers' package). Measured
+on Python 3.11 (2 shared cores): ``import dataclasses`` 6-10 ms, generating 24 six-field classes another 10 ms;
+the whole ``--version`` start-up is about 50 ms.
+
+Three things must agree in each class and nothing but a test checks them (tests/test_record.py): the
+``__init__`` parameters, ``_fields`` (and ``__slots__``, the same tuple) and the class annotations.
 """
 
 from __future__ import annotations
