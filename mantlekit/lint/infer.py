@@ -35,7 +35,7 @@ from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
 
 if TYPE_CHECKING:
-    from mantlekit.lint.config import Declaration
+    from mantlekit.lint.config_principals import Declaration
 
 #: The bearer-token actions that make a document a Mantle key policy (lower case, as statements hold them).
 #: ``aws-external-anthropic:CallWithBearerToken`` is left out: such a key is for Claude Platform on AWS.

@@ -20,7 +20,8 @@ import os
 from collections.abc import Iterable, Sequence
 
 from mantlekit.iam.model import Policy
-from mantlekit.lint.config import Config, Declaration
+from mantlekit.lint.config import Config
+from mantlekit.lint.config_principals import Declaration
 from mantlekit.lint.inventory import Principal
 
 #: File name endings of configuration files: among changed files they put principals in scope and are not

@@ -11,7 +11,6 @@ import pytest
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP
 from mantlekit.lint.config import (
     Config,
-    KeyLines,
     PathIgnore,
     discover_config,
     find_config,
@@ -20,6 +19,7 @@ from mantlekit.lint.config import (
 )
 from mantlekit.lint.inventory import Inventory
 from mantlekit.lint.runner import lint_inventory
+from mantlekit.lint.toml_text import KeyLines
 
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 LIMITED = "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"
