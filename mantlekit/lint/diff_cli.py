@@ -35,15 +35,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from mantlekit._record import ValueRecord
-from mantlekit.lint.findings import InputError
+from mantlekit.lint.findings import DIFF_FORMATS, EXIT_FINDINGS, EXIT_USAGE, FAIL_ON, InputError
 
 if TYPE_CHECKING:
     from mantlekit.lint.config import Config
     from mantlekit.lint.runner import Result
 
-EXIT_OK, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "github")
-FAIL_ON = ("info", "warning", "error", "never")
+EXIT_CHANGES = EXIT_FINDINGS
 WORKING_TREE = "working tree"
 
 
@@ -69,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("base", metavar="BASE", help="git revision (origin/main, HEAD~1) or directory")
     p.add_argument("head", metavar="HEAD", nargs="?", help="git revision or directory (default: the working tree)")
-    p.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("-f", "--format", choices=DIFF_FORMATS, default="text", help="output format (default: text)")
     p.add_argument(
         "--fail-on",
         choices=FAIL_ON,

@@ -16,6 +16,8 @@ FAIL_ON = (*SEVERITIES, "never")
 #: Report formats (``--format``), one module of :mod:`mantlekit.lint.report` each. Here rather than there
 #: because the CLI needs the names to build its parser, and importing the reporters would slow start-up.
 FORMATS = ("text", "json", "sarif", "github")
+#: Report formats of ``mantle-lint diff`` (:mod:`mantlekit.lint.report.diff_run`), here for the same reason.
+DIFF_FORMATS = ("text", "json", "markdown", "github")
 #: Exit statuses of ``mantle-lint`` and ``mantle-lint access``: clean (allowed), findings at or above
 #: ``--fail-on`` (not allowed), usage, configuration or unreadable input (wins over findings).
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

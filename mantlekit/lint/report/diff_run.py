@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from mantlekit.lint.diff_cli import Side
     from mantlekit.lint.findings import InputError
 
-FORMATS = ("text", "json", "markdown", "github")
-
 
 class DiffRun(ValueRecord):
     """A finished diff (``None`` when a side could not be read: then only ``errors``), the thresholds it was
