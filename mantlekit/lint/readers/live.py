@@ -35,7 +35,6 @@ from mantlekit import facts
 if TYPE_CHECKING:
     from mantlekit.lint.inventory import Inventory
 
-ACTIONS = facts.LIVE_AUDIT_ACTIONS
 THROTTLING_CODES = frozenset(
     {
         "Throttling",
@@ -122,12 +121,13 @@ def audit(
 ) -> Inventory:
     """Read the account behind ``session`` (or a new boto3 Session) and build its principals; keys older
     than ``max_key_age_days`` (None or 0: :data:`facts.DEFAULT_MAX_KEY_AGE_DAYS`) are reported."""
-    max_key_age_days = max_key_age_days or facts.DEFAULT_MAX_KEY_AGE_DAYS
     import datetime
 
     from mantlekit.lint.findings import InputError
     from mantlekit.lint.inventory import Inventory
     from mantlekit.lint.readers import account
+
+    max_key_age_days = max_key_age_days or facts.DEFAULT_MAX_KEY_AGE_DAYS
 
     inv = Inventory()
     where = "aws://live"
