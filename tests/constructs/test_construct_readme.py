@@ -43,8 +43,10 @@ def test_readme_example_synthesizes_cleanly(tmp_path, monkeypatch):
 def _user_env(tmp_path: pathlib.Path) -> dict[str, str]:
     """What the Makefile sets (the venv's bin, with node 24, and node_modules/.bin first on PATH; caches in
     the project; no version check or telemetry), no AWS credentials of any kind, and no JSII_NODE: PATH
-    alone must pick node 24, as it does for a user after ``make env``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "JSII_"))}
+    alone must pick node 24, as it does for a user after ``make env``; and no ``CI`` (see below)."""
+    # CI too: with CI=true the CDK CLI prints its own notes (feature flags) on stdout instead of stderr, so
+    # a test run in CI would not see what a user at a terminal sees.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "JSII_")) and k != "CI"}
     env.update(
         PATH=os.pathsep.join([str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin"), env.get("PATH", "")]),
         CDK_HOME=str(ROOT / ".cache" / "cdk"),
