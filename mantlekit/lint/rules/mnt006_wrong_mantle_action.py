@@ -36,6 +36,13 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
         )
+    if prefix == "bedrock" and not wild and "mantle" in name and not cat.has_action(pattern):
+        # bedrock:CreateMantleProject and the like (seen in public Terraform): Mantle's own action, with the
+        # service written into its name, under the wrong prefix.
+        bare = name.replace("mantles", "s").replace("mantle", "")
+        if bare in _MANTLE_NAMES:
+            real = f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[bare]}"
+            return f"no such bedrock action; Mantle authorizes this on its own prefix as {real}", real
     if prefix == facts.SERVICE_PREFIX:
         if wild:
             if not cat.matches_any(pattern):

@@ -169,3 +169,35 @@ def test_an_unresolved_value_before_the_fifth_colon_is_no_policy_variable():
     typo = "arn:aws:bedrock-mantle:${mantlekit:unresolved/var.aws_region}:123456789012:projects/*"
     [f] = findings("MNT007", docs=(allow("bedrock-mantle:CreateInference", typo),))
     assert "no resource type 'projects'" in f.message
+
+
+def test_mantle_action_with_mantle_in_its_name_under_bedrock():
+    """bedrock:CreateMantleProject (public Terraform) is bedrock-mantle:CreateProject, and IAM003 stays out."""
+    doc = policy(
+        {"Effect": "Allow", "Action": ["bedrock:CreateMantleProject", "bedrock:ListMantleProjects"], "Resource": "*"}
+    )
+    got = [(f.line, f.column, f.message, f.fix) for f in findings("MNT006", docs=(doc,))]
+    assert got == [
+        (
+            7,
+            9,
+            "bedrock:CreateMantleProject: no such bedrock action; Mantle authorizes this on its own prefix as "
+            "bedrock-mantle:CreateProject",
+            'use "bedrock-mantle:CreateProject"',
+        ),
+        (
+            8,
+            9,
+            "bedrock:ListMantleProjects: no such bedrock action; Mantle authorizes this on its own prefix as "
+            "bedrock-mantle:ListProjects",
+            'use "bedrock-mantle:ListProjects"',
+        ),
+    ]
+    from mantlekit.lint.config import Config
+    from mantlekit.lint.inventory import Inventory
+    from mantlekit.lint.runner import lint_inventory
+
+    assert {f.rule for f in lint_inventory(Inventory(documents=[doc]), Config()).findings} == {"MNT006"}
+    # a name with "Mantle" in it that is no Mantle action is IAM003's, as before
+    other = policy({"Effect": "Allow", "Action": "bedrock:CreateMantleApiKey", "Resource": "*"})
+    assert findings("MNT006", docs=(other,)) == []
