@@ -21,12 +21,12 @@ its policies' ARNs.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mantlekit import facts
-from mantlekit.iam.arn import parse_arn
+from mantlekit.iam.arn import is_wild, parse_arn
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
 from mantlekit.iam.model import IDENTITY, Policy, Statement
@@ -147,29 +147,43 @@ def _pins_account(policy: Policy) -> bool:
     )
 
 
-def _identity(policy: Policy) -> tuple[object, object]:
-    """Which document of which file ``policy`` is, whichever path or reader produced it."""
-    return file_identity(policy.source.file), policy.path
+def _identities() -> Callable[[Policy], tuple[object, object]]:
+    """Which document of which file a policy is, whichever path or reader produced it; one stat per file
+    (an account's thousand principals share one file)."""
+    files: dict[str, object] = {}
+
+    def identity(policy: Policy) -> tuple[object, object]:
+        file = policy.source.file
+        if file not in files:
+            files[file] = file_identity(file)
+        return files[file], policy.path
+
+    return identity
 
 
 def claimed(principals: Iterable[Principal]) -> set[tuple[object, object]]:
     """The documents that some principal already uses."""
-    return {_identity(p) for pr in principals for p in pr.policies.all_policies()}
+    identity = _identities()
+    return {identity(p) for pr in principals for p in pr.policies.all_policies()}
 
 
 def key_principals(documents: Iterable[Policy], taken: set[tuple[object, object]]) -> list[Principal]:
     """An inferred key principal for each key policy among ``documents`` that no principal uses."""
+    identity = _identities()
     out = []
     for doc in documents:
         token = key_token_type(doc)
-        if token is None or _identity(doc) in taken:
+        if token is None:
             continue
-        taken.add(_identity(doc))
+        ident = identity(doc)
+        if ident in taken:
+            continue
+        taken.add(ident)
         grant = _key_grant(doc)
         line, col = grant[0].location(*grant[1:]) if grant else doc.location()
         kind = "short-term-key" if token == facts.SHORT_TERM else "long-term-key"
         projects = infer_projects([doc])
-        region = _only({facts.PROJECT_ARN_RE.match(p).group("region") for p in projects})  # type: ignore[union-attr]
+        region = _only({a.region for a in map(parse_arn, projects) if a is not None})
         out.append(
             Principal(
                 name=doc.source.label or doc.display,
@@ -185,7 +199,7 @@ def key_principals(documents: Iterable[Policy], taken: set[tuple[object, object]
                 line=line,
                 column=col,
                 label=doc.source.label,
-                inferred=f"{kind.replace('-key', ' key')}, as the policy allows {_granted_key_action(doc)}",
+                inferred=f"{kind.replace('-key', ' key')}, as the policy allows {_granted_key_action(doc, grant)}",
             )
         )
     return out
@@ -201,9 +215,10 @@ def _key_grant(policy: Policy) -> tuple[Statement, str, int] | None:
     return None
 
 
-def _granted_key_action(policy: Policy) -> str:
-    """The bearer-token grant of a key policy as its author wrote it (statements keep actions lower-cased)."""
-    grant = _key_grant(policy)
+def _granted_key_action(policy: Policy, grant: tuple[Statement, str, int] | None = None) -> str:
+    """The bearer-token grant of a key policy as its author wrote it (statements keep actions lower-cased);
+    ``grant``: :func:`_key_grant` of it, when the caller has it already."""
+    grant = grant or _key_grant(policy)
     if grant is not None:
         raw = grant[0].raw.get("Action")
         written = raw[grant[2]] if isinstance(raw, list) else raw
@@ -289,7 +304,7 @@ def _only(values: set[str]) -> str | None:
 
 
 def _concrete(s: str) -> bool:
-    return bool(s) and not any(c in s for c in "*?") and "${" not in s
+    return bool(s) and not is_wild(s)
 
 
 def infer_projects(policies: list[Policy], account: str | None = None, region: str | None = None) -> tuple[str, ...]:
