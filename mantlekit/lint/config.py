@@ -244,6 +244,11 @@ def display_path(path: str) -> str:
     return absolute if rel.startswith("..") else rel
 
 
+def within(path: str, top: str) -> bool:
+    """``path`` is ``top`` or lies in the directory ``top`` (both already real paths)."""
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
 # --- Loading ------------------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from mantlekit.iam.arn import is_wild, parse_arn
 from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
 from mantlekit.iam.model import IDENTITY, Policy, Statement
-from mantlekit.lint.config import display_path, file_identity
+from mantlekit.lint.config import display_path, file_identity, within
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal
 
@@ -286,8 +286,7 @@ def apply_declarations(declared: Sequence[Declaration], inv: Inventory) -> list[
 
 def _under(file: str, top: str) -> bool:
     """``file`` is ``top`` or lies in the directory ``top``."""
-    a, b = os.path.realpath(file), os.path.realpath(top)
-    return a == b or a.startswith(b.rstrip(os.sep) + os.sep)
+    return within(os.path.realpath(file), os.path.realpath(top))
 
 
 def _names(p: Principal, resource: str) -> bool:

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable, Sequence
 
 from mantlekit.iam.model import Policy
-from mantlekit.lint.config import Config
+from mantlekit.lint.config import Config, within
 from mantlekit.lint.config_principals import Declaration
 from mantlekit.lint.inventory import Principal
 
@@ -44,10 +44,7 @@ def _related(file: str, changed: Sequence[str]) -> bool:
     if not file or file.startswith("<") or file.startswith("aws-managed:"):
         return False
     f = _real(file)
-    for c in changed:
-        if f == c or f.startswith(c.rstrip(os.sep) + os.sep) or c.startswith(f.rstrip(os.sep) + os.sep):
-            return True
-    return False
+    return any(within(f, c) or within(c, f) for c in changed)
 
 
 def _files(policies: Iterable[Policy]) -> list[str]:
