@@ -3,8 +3,8 @@
 The engine, the readers and the rules all need the account or the service of an ARN; each used to split the
 string itself, with small differences (``split(":")`` cut a resource that holds a colon, some checked for
 ``arn:`` and some did not, some took any digits as an account). :func:`parse_arn` is the one split of a
-whole ARN and :func:`arn_fields` of a pattern that may stop short; :func:`account_of`, :func:`service_of` and
-:func:`is_wild` are the tests they repeated. Only ``re`` is imported: this module is
+whole ARN and :func:`arn_fields` of a pattern that may stop short; :func:`account_of`, :func:`service_of`,
+:func:`is_account_id` and :func:`is_wild` are the tests they repeated. Only ``re`` is imported: this module is
 on the linter's start-up path.
 """
 
@@ -66,7 +66,13 @@ def service_of(text: str) -> str | None:
 def account_of(text: str) -> str | None:
     """The account of a concrete ARN (12 digits in the fifth field), else None (``aws``, empty, a pattern)."""
     a = parse_arn(text)
-    return a.account if a is not None and len(a.account) == 12 and a.account.isdigit() else None
+    return a.account if a is not None and is_account_id(a.account) else None
+
+
+def is_account_id(part: str) -> bool:
+    """True for an AWS account id: exactly 12 ASCII digits. ``str.isdigit`` alone takes other scripts'
+    digits, and a ``^...$`` regex a trailing newline."""
+    return len(part) == 12 and part.isascii() and part.isdigit()
 
 
 def is_wild(part: str) -> bool:

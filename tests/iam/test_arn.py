@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mantlekit.iam.arn import Arn, account_of, arn_fields, is_wild, parse_arn, service_of
+from mantlekit.iam.arn import Arn, account_of, arn_fields, is_account_id, is_wild, parse_arn, service_of
 
 
 def test_parse_keeps_colons_of_the_resource() -> None:
@@ -67,3 +67,19 @@ def test_arn_fields_keeps_a_short_pattern(text: str, fields: list[str] | None) -
 )
 def test_service_of(text: str, service: str | None) -> None:
     assert service_of(text) == service
+
+
+@pytest.mark.parametrize(
+    ("part", "is_id"),
+    [
+        ("123456789012", True),
+        ("12345678901", False),
+        ("1234567890123", False),
+        ("123456789012\n", False),
+        ("١٢٣٤٥٦٧٨٩٠١٢", False),
+        ("aws", False),
+        ("", False),
+    ],
+)
+def test_is_account_id(part: str, is_id: bool) -> None:
+    assert is_account_id(part) is is_id

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
-from mantlekit.iam.arn import arn_fields, is_wild, service_of
+from mantlekit.iam.arn import arn_fields, is_account_id, is_wild, service_of
 from mantlekit.iam.match import open_ended_arn, variable_before_fifth_colon
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
@@ -14,7 +14,6 @@ from mantlekit.lint.inventory import UNRESOLVED
 from mantlekit.lint.rules.base import Rule, value_problems
 
 _ID_SHAPES = {"project": facts.PROJECT_ID_RE}
-_ACCOUNT = re.compile(r"^[0-9]{12}$")
 #: A value a reader could not resolve (a Terraform variable without a default, a CloudFormation parameter):
 #: unknown, so any value; not a policy variable, which IAM would have to substitute.
 _UNRESOLVED = re.compile(r"\$\{" + re.escape(UNRESOLVED) + r"[^}]*\}")
@@ -47,7 +46,7 @@ def arn_problem(arn: str) -> str | None:
         # A resource's ARN carries its region's partition; a pattern with another one never matches it.
         fixed = ":".join(["arn", expected, *parts[2:]])
         return f"region {region} is in partition {expected}, not {partition}: the ARN never matches (use {fixed})"
-    if account and not is_wild(account) and not _ACCOUNT.match(account):
+    if account and not is_wild(account) and not is_account_id(account):
         return f"account {account!r} is not a 12-digit account id"
     rtype, sep, rid = resource.partition("/")
     if is_wild(rtype):
