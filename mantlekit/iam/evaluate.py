@@ -195,8 +195,10 @@ class Decision(ValueRecord):
     def allowed(self) -> bool:
         return self.verdict is Verdict.ALLOWED
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, *, brief: bool = False) -> dict[str, Any]:
+        """The decision as ``mantle-lint access --format json`` prints it; ``brief``: as a finding's details
+        carry it, without the notes (the finding's message says why) and without an empty missing_context."""
+        out: dict[str, Any] = {
             "verdict": self.verdict.value,
             "action": self.request.action,
             "resource": self.request.resource,
@@ -205,6 +207,11 @@ class Decision(ValueRecord):
             "suggested_statement": self.suggested_statement,
             "notes": self.notes,
         }
+        if brief:
+            del out["notes"]
+            if not self.missing_context:
+                del out["missing_context"]
+        return out
 
 
 # --- who is asking ------------------------------------------------------------------------------------

@@ -41,17 +41,6 @@ def fix_for(d: Decision, where: str | None = None) -> str | None:
     return None
 
 
-def decision_details(d: Decision) -> dict:
-    return {
-        "verdict": d.verdict.value,
-        "action": d.request.action,
-        "resource": d.request.resource,
-        "deciding": [s.ref() for s in d.deciding],
-        "missing_context": d.missing_context or None,
-        "suggested_statement": d.suggested_statement,
-    }
-
-
 def severity_for(rule: Rule, verdict: Verdict) -> str:
     """A conditional verdict is a warning: it may work, depending on the request."""
     return "warning" if verdict is Verdict.CONDITIONAL and rule.severity == "error" else rule.severity
@@ -103,5 +92,5 @@ def _cell_finding(
         capability=cell.capability,
         route=str(check.route) if check.route else None,
         project=project,
-        **decision_details(d),
+        **d.to_json(brief=True),
     )
