@@ -37,7 +37,7 @@ from mantlekit.iam.match import (
     t_not,
     variable_before_fifth_colon,
 )
-from mantlekit.iam.model import RESOURCE, Policy, Principals, Statement
+from mantlekit.iam.model import RESOURCE, Policy, PolicySet, Principals, Statement
 from mantlekit.iam.own_policy import OwnPolicyRule, own_policy_rule
 
 
@@ -79,79 +79,6 @@ class Request(FrozenRecord):
         self.context = Context() if context is None else context
         self.principal = principal
         self.resource_account = resource_account
-
-
-class PolicySet(ValueRecord):
-    """The policies that apply to one principal's request, by the role each plays in evaluation."""
-
-    identity: Sequence[Policy]
-    boundary: Policy | None
-    #: One entry per level of the organization (root, OU, ..., account); each level must allow. A level is
-    #: one SCP or a sequence of the SCPs attached there (they are united, as AWS does: FullAWSAccess plus a
-    #: deny-list guardrail is the usual pair).
-    scps: Sequence[Policy | Sequence[Policy]]
-    endpoint: Policy | None
-    resource: Policy | None
-    #: Session policies of an AssumeRole* / GetFederationToken session (inline and managed, united); the
-    #: session's permissions are the intersection with the identity side. A short-term Bedrock API key
-    #: carries exactly its session's permissions, so it takes the same policies.
-    session: Sequence[Policy]
-    #: Resource control policies of the resource's account, one entry per level like ``scps``. AWS keeps
-    #: RCPFullAWSAccess attached at every level, so a level denies only by its Deny statements.
-    rcps: Sequence[Policy | Sequence[Policy]]
-    #: Service prefixes RCPs apply to; None reads them from the catalog.
-    rcp_services: frozenset[str] | None
-
-    __slots__ = _fields = (
-        "identity",
-        "boundary",
-        "scps",
-        "endpoint",
-        "resource",
-        "session",
-        "rcps",
-        "rcp_services",
-    )
-
-    def __init__(
-        self,
-        identity: Sequence[Policy] = (),
-        boundary: Policy | None = None,
-        scps: Sequence[Policy | Sequence[Policy]] = (),
-        endpoint: Policy | None = None,
-        resource: Policy | None = None,
-        session: Sequence[Policy] = (),
-        rcps: Sequence[Policy | Sequence[Policy]] = (),
-        rcp_services: frozenset[str] | None = None,
-    ) -> None:
-        self.identity = identity
-        self.boundary = boundary
-        self.scps = scps
-        self.endpoint = endpoint
-        self.resource = resource
-        self.session = session
-        self.rcps = rcps
-        self.rcp_services = rcp_services
-
-    def all_policies(self) -> list[Policy]:
-        out = list(self.identity)
-        out += [p for p in (self.boundary, *self.scp_policies(), self.endpoint, self.resource) if p is not None]
-        out += list(self.session)
-        for level in self.rcp_levels():
-            out += level
-        return out
-
-    def scp_levels(self) -> list[list[Policy]]:
-        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.scps]
-
-    def rcp_levels(self) -> list[list[Policy]]:
-        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.rcps]
-
-    def scp_policies(self) -> list[Policy]:
-        out = []
-        for level in self.scp_levels():
-            out += level
-        return out
 
 
 class Decision(ValueRecord):

@@ -25,9 +25,20 @@ from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
-from mantlekit.iam.evaluate import Decision, PolicySet, Request, decide
+from mantlekit.iam.evaluate import Decision, Request, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
+from mantlekit.iam.model import (
+    BOUNDARY,
+    ENDPOINT,
+    IDENTITY,
+    RCP,
+    RESOURCE,
+    SCP,
+    SESSION,
+    Policy,
+    PolicyError,
+    PolicySet,
+)
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.findings import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 

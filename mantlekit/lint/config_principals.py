@@ -12,8 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
-from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
+from mantlekit.iam.model import (
+    BOUNDARY,
+    ENDPOINT,
+    IDENTITY,
+    RCP,
+    RESOURCE,
+    SCP,
+    SESSION,
+    Policy,
+    PolicyError,
+    PolicySet,
+)
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 from mantlekit.lint.toml_text import KeyLines, type_name

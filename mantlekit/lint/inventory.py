@@ -10,8 +10,7 @@ from typing import Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
-from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.model import Policy
+from mantlekit.iam.model import Policy, PolicySet
 from mantlekit.lint.findings import InputError
 
 KEY_KINDS = ("long-term-key", "short-term-key")

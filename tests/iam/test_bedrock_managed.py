@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.managed import managed_policy_text
 from mantlekit.iam.match import Context
+from mantlekit.iam.model import PolicySet
 from mantlekit.iam.parse import load_policy
 
 REPO = Path(__file__).resolve().parents[2]

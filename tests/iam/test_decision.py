@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from mantlekit.iam.evaluate import PolicySet, Request, decide
+from mantlekit.iam.evaluate import Request, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import IDENTITY
+from mantlekit.iam.model import IDENTITY, PolicySet
 from mantlekit.iam.parse import load_policy
 
 PROJECT = "arn:aws:bedrock-mantle:us-east-1:111122223333:project/proj_abc123"

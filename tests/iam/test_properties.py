@@ -24,9 +24,21 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, KINDS, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
+from mantlekit.iam.model import (
+    BOUNDARY,
+    ENDPOINT,
+    IDENTITY,
+    KINDS,
+    RCP,
+    RESOURCE,
+    SCP,
+    SESSION,
+    Policy,
+    PolicyError,
+    PolicySet,
+)
 from mantlekit.iam.parse import load_policy
 
 SETTINGS = settings(
