@@ -8,6 +8,7 @@ remembers its document and path so a finding can name the file, line and Sid a p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from mantlekit._record import FrozenRecord, Record, ValueRecord
@@ -27,6 +28,30 @@ RCP = "rcp"
 #: normal shape of such a policy (FullAWSAccess, the default endpoint policy, an open boundary).
 LIMITING = (BOUNDARY, SCP, RCP, SESSION, ENDPOINT)
 KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE, SESSION, RCP)
+
+
+class Gate(Enum):
+    """A layer of evaluation a request must pass, as a decision names the one that denied it implicitly.
+
+    Code compares members; ``label`` is how notes, findings and fixes name the layer to a person. An SCP
+    gate's display also names the policies of its level (``Decision.failed_layer``).
+    """
+
+    IDENTITY = "identity-based policies"
+    #: Within one account with a resource policy: neither side allowed.
+    IDENTITY_OR_RESOURCE = "identity- or resource-based policies"
+    RESOURCE = "resource-based policy"
+    #: Resource policies that must allow a request themselves (:mod:`mantlekit.iam.own_policy`).
+    KEY_POLICY = "KMS key policy"
+    TRUST_POLICY = "role trust policy"
+    BOUNDARY = "permissions boundary"
+    SESSION = "session policy"
+    SCP = "SCP"
+    ENDPOINT = "VPC endpoint policy"
+
+    @property
+    def label(self) -> str:
+        return str(self.value)
 
 
 class PolicyError(Exception):

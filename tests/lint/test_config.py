@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Gate
 from mantlekit.lint.config import (
     Config,
     PathIgnore,
@@ -562,7 +562,7 @@ def test_session_policies_rcps_and_resource_policy(tmp_path, monkeypatch):
     access = evaluate_principal(cfg.principals[0])
     bearer = access.bearer_token()
     assert bearer is not None and bearer.verdict.value == "implicit-deny"
-    assert bearer.checks[0].decision.failed_gate == "session policy"
+    assert bearer.checks[0].decision.failed_gate is Gate.SESSION
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
             "Resource": "*",
             "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: token}},
         }
-        fix = f"add to the {d.failed_gate}: {json.dumps(stmt)}"
+        fix = f"add to the {d.failed_layer}: {json.dumps(stmt)}"
         details["suggested_statement"] = stmt
     verb = "may not be able to" if d.verdict is Verdict.CONDITIONAL else "cannot"
     yield RULE.at_principal(
