@@ -16,8 +16,9 @@ T0 = time.perf_counter()
 
 from mantlekit import facts  # noqa: E402
 from mantlekit.catalog import get_catalog  # noqa: E402
-from mantlekit.iam.evaluate import PolicySet, Request, decide  # noqa: E402
+from mantlekit.iam.evaluate import Request, decide  # noqa: E402
 from mantlekit.iam.match import Context  # noqa: E402
+from mantlekit.iam.model import PolicySet  # noqa: E402
 from mantlekit.iam.parse import load_policy  # noqa: E402
 
 

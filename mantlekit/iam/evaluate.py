@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from mantlekit._record import FrozenRecord, ValueRecord
 from mantlekit.iam import conditions
@@ -37,7 +37,7 @@ from mantlekit.iam.match import (
     t_not,
     variable_before_fifth_colon,
 )
-from mantlekit.iam.model import RESOURCE, Policy, Principals, Statement
+from mantlekit.iam.model import RESOURCE, Gate, Policy, PolicySet, Principals, Statement
 from mantlekit.iam.own_policy import OwnPolicyRule, own_policy_rule
 
 
@@ -81,86 +81,15 @@ class Request(FrozenRecord):
         self.resource_account = resource_account
 
 
-class PolicySet(ValueRecord):
-    """The policies that apply to one principal's request, by the role each plays in evaluation."""
-
-    identity: Sequence[Policy]
-    boundary: Policy | None
-    #: One entry per level of the organization (root, OU, ..., account); each level must allow. A level is
-    #: one SCP or a sequence of the SCPs attached there (they are united, as AWS does: FullAWSAccess plus a
-    #: deny-list guardrail is the usual pair).
-    scps: Sequence[Policy | Sequence[Policy]]
-    endpoint: Policy | None
-    resource: Policy | None
-    #: Session policies of an AssumeRole* / GetFederationToken session (inline and managed, united); the
-    #: session's permissions are the intersection with the identity side. A short-term Bedrock API key
-    #: carries exactly its session's permissions, so it takes the same policies.
-    session: Sequence[Policy]
-    #: Resource control policies of the resource's account, one entry per level like ``scps``. AWS keeps
-    #: RCPFullAWSAccess attached at every level, so a level denies only by its Deny statements.
-    rcps: Sequence[Policy | Sequence[Policy]]
-    #: Service prefixes RCPs apply to; None reads them from the catalog.
-    rcp_services: frozenset[str] | None
-
-    __slots__ = _fields = (
-        "identity",
-        "boundary",
-        "scps",
-        "endpoint",
-        "resource",
-        "session",
-        "rcps",
-        "rcp_services",
-    )
-
-    def __init__(
-        self,
-        identity: Sequence[Policy] = (),
-        boundary: Policy | None = None,
-        scps: Sequence[Policy | Sequence[Policy]] = (),
-        endpoint: Policy | None = None,
-        resource: Policy | None = None,
-        session: Sequence[Policy] = (),
-        rcps: Sequence[Policy | Sequence[Policy]] = (),
-        rcp_services: frozenset[str] | None = None,
-    ) -> None:
-        self.identity = identity
-        self.boundary = boundary
-        self.scps = scps
-        self.endpoint = endpoint
-        self.resource = resource
-        self.session = session
-        self.rcps = rcps
-        self.rcp_services = rcp_services
-
-    def all_policies(self) -> list[Policy]:
-        out = list(self.identity)
-        out += [p for p in (self.boundary, *self.scp_policies(), self.endpoint, self.resource) if p is not None]
-        out += list(self.session)
-        for level in self.rcp_levels():
-            out += level
-        return out
-
-    def scp_levels(self) -> list[list[Policy]]:
-        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.scps]
-
-    def rcp_levels(self) -> list[list[Policy]]:
-        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.rcps]
-
-    def scp_policies(self) -> list[Policy]:
-        out = []
-        for level in self.scp_levels():
-            out += level
-        return out
-
-
 class Decision(ValueRecord):
     verdict: Verdict
     request: Request
     deciding: list[Statement]
     missing_context: list[str]
     notes: list[str]
-    failed_gate: str | None
+    #: The gate of an implicit deny, and how its notes name it (an SCP gate with the policies of the level).
+    failed_gate: Gate | None
+    failed_layer: str | None
     suggested_statement: dict[str, Any] | None
 
     __slots__ = _fields = (
@@ -170,6 +99,7 @@ class Decision(ValueRecord):
         "missing_context",
         "notes",
         "failed_gate",
+        "failed_layer",
         "suggested_statement",
     )
 
@@ -180,7 +110,8 @@ class Decision(ValueRecord):
         deciding: list[Statement],
         missing_context: list[str],
         notes: list[str],
-        failed_gate: str | None = None,
+        failed_gate: Gate | None = None,
+        failed_layer: str | None = None,
         suggested_statement: dict[str, Any] | None = None,
     ) -> None:
         self.verdict = verdict
@@ -189,14 +120,17 @@ class Decision(ValueRecord):
         self.missing_context = missing_context
         self.notes = notes
         self.failed_gate = failed_gate
+        self.failed_layer = failed_layer
         self.suggested_statement = suggested_statement
 
     @property
     def allowed(self) -> bool:
         return self.verdict is Verdict.ALLOWED
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, *, brief: bool = False) -> dict[str, Any]:
+        """The decision as ``mantle-lint access --format json`` prints it; ``brief``: as a finding's details
+        carry it, without the notes (the finding's message says why) and without an empty missing_context."""
+        out: dict[str, Any] = {
             "verdict": self.verdict.value,
             "action": self.request.action,
             "resource": self.request.resource,
@@ -205,6 +139,11 @@ class Decision(ValueRecord):
             "suggested_statement": self.suggested_statement,
             "notes": self.notes,
         }
+        if brief:
+            del out["notes"]
+            if not self.missing_context:
+                del out["missing_context"]
+        return out
 
 
 # --- who is asking ------------------------------------------------------------------------------------
@@ -389,19 +328,34 @@ def statement_applies(st: Statement, req: Request, missing: set[str], grant: boo
 # --- layers -------------------------------------------------------------------------------------------
 
 
+class _Layer(NamedTuple):
+    """The gate a part of the verdict stands for, and how a note names it."""
+
+    gate: Gate
+    #: The policies of an SCP level, named after the gate (``SCP root.json + guard.json``); else empty.
+    policies: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.gate.label} {self.policies}" if self.policies else self.gate.label
+
+
+_IDENTITY = _Layer(Gate.IDENTITY)
+
+
 class _Part:
     """One condition of the verdict: its state, the statements that make it true (or may)."""
 
     __slots__ = ("allowing", "name", "state", "unknown")
 
-    def __init__(self, name: str, state: Tri, allowing: list[Statement], unknown: list[Statement]) -> None:
+    def __init__(self, name: _Layer, state: Tri, allowing: list[Statement], unknown: list[Statement]) -> None:
         self.name = name
         self.state = state
         self.allowing = allowing
         self.unknown = unknown
 
 
-def _and(name: str, parts: Sequence[_Part]) -> _Part:
+def _and(name: _Layer, parts: Sequence[_Part]) -> _Part:
     if len(parts) == 1:
         return parts[0]
     state = t_all(p.state for p in parts)
@@ -411,14 +365,14 @@ def _and(name: str, parts: Sequence[_Part]) -> _Part:
     return _Part(failed.name if failed is not None else name, state, allowing, unknown)
 
 
-def _or(name: str, parts: Sequence[_Part]) -> _Part:
+def _or(name: _Layer, parts: Sequence[_Part]) -> _Part:
     state = t_any(p.state for p in parts)
     allowing = next((p.allowing for p in parts if p.state is True), [])
     unknown = [s for p in parts if p.state is None for s in p.unknown]
     return _Part(name, state, allowing, unknown)
 
 
-def _flat(name: str, at: list[Statement], au: list[Statement]) -> _Part:
+def _flat(name: _Layer, at: list[Statement], au: list[Statement]) -> _Part:
     """A layer: true when one statement allows for sure (the first one decides), maybe when one may."""
     return _Part(name, True if at else (None if au else False), at[:1], au)
 
@@ -439,13 +393,6 @@ def _resource_account(req: Request) -> str | None:
     if owner:
         return owner
     return account_of(req.resource)
-
-
-G_ID = "identity-based policies"
-G_ID_RES = "identity- or resource-based policies"
-G_RES = "resource-based policy"
-G_PB = "permissions boundary"
-G_SESSION = "session policy"
 
 
 def decide(policies: PolicySet, request: Request) -> Decision:
@@ -486,13 +433,13 @@ def decide(policies: PolicySet, request: Request) -> Decision:
                     (deny_true if r else deny_unknown).append(st)
         return at, au, kinds
 
-    def layer(name: str, pols: Sequence[Policy]) -> _Part:
+    def layer(name: _Layer, pols: Sequence[Policy]) -> _Part:
         at, au, _ = scan(pols)
         return _flat(name, at, au)
 
-    identity = layer(G_ID, policies.identity)
+    identity = layer(_IDENTITY, policies.identity)
     rule = own_policy_rule(request.action, request.resource)
-    res_name = rule.policy_name if rule is not None else G_RES
+    res_name = _Layer(rule.gate if rule is not None else Gate.RESOURCE)
     owner = _resource_account(request)
     cross = who.account is not None and owner is not None and who.account != owner
 
@@ -508,9 +455,9 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         if rule is not None:
             # Every such resource has the policy (a key has exactly one key policy, a role its trust policy);
             # one that was not given allows nothing here, and the decision says why.
-            notes.append(f"no {rule.policy_name} was given, and AWS allows {request.action} only where it does")
-    pb = layer(G_PB, [policies.boundary]) if policies.boundary is not None else None
-    session = layer(G_SESSION, policies.session) if policies.session else None
+            notes.append(f"no {rule.gate.label} was given, and AWS allows {request.action} only where it does")
+    pb = layer(_Layer(Gate.BOUNDARY), [policies.boundary]) if policies.boundary is not None else None
+    session = layer(_Layer(Gate.SESSION), policies.session) if policies.session else None
     limits_identity = [p for p in (pb, session) if p is not None]
 
     if cross:
@@ -518,14 +465,14 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         # (reference_policies_evaluation-logic-cross-account.html): any kind of principal match counts on the
         # resource side; the boundary and session policy limit the identity side.
         resource_side = by_kind(DIRECT, ROLE, ACCOUNT) if policies.resource is not None else _flat(res_name, [], [])
-        grant = _and(G_ID, [identity, resource_side, *limits_identity])
+        grant = _and(_IDENTITY, [identity, resource_side, *limits_identity])
     else:
         grant = _grant_same_account(identity, by_kind, rule, limits_identity, policies.resource is not None)
 
     limits: list[_Part] = []
     for level in policies.scp_levels():
         names = " + ".join(p.display for p in level)
-        limits.append(layer(f"SCP {names}", level))
+        limits.append(layer(_Layer(Gate.SCP, names), level))
         if not any(s.is_allow for p in level for s in p.statements):
             notes.append(
                 f"{names} has no Allow statement, so it denies everything; AWS attaches FullAWSAccess "
@@ -553,7 +500,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
                 "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)"
             )
     if policies.endpoint is not None:
-        limits.append(layer("VPC endpoint policy", [policies.endpoint]))
+        limits.append(layer(_Layer(Gate.ENDPOINT), [policies.endpoint]))
 
     if deny_true:
         return Decision(Verdict.EXPLICIT_DENY, request, deny_true, [], notes)
@@ -561,10 +508,10 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     if overall.state is False:
         failed = grant if grant.state is False else next(p for p in limits if p.state is False)
         gate = failed.name
-        if gate == G_ID and not cross and policies.resource is not None:
-            gate = G_ID_RES
-        notes = [f"no statement in the {gate} allows {request.action} on {request.resource}", *notes]
-        if rule is not None and gate == rule.policy_name:
+        if gate.gate is Gate.IDENTITY and not cross and policies.resource is not None:
+            gate = _Layer(Gate.IDENTITY_OR_RESOURCE)
+        notes = [f"no statement in the {gate.label} allows {request.action} on {request.resource}", *notes]
+        if rule is not None and gate.gate is rule.gate:
             notes.append(f'"{rule.quote}" ({rule.source})')
         if deny_unknown:
             keys = ", ".join(_keys(deny_unknown, missing))
@@ -575,7 +522,8 @@ def decide(policies: PolicySet, request: Request) -> Decision:
             [],
             [],
             notes,
-            failed_gate=gate,
+            failed_gate=gate.gate,
+            failed_layer=gate.label,
             suggested_statement=suggest_statement(request),
         )
     if not deny_unknown and overall.state is True:
@@ -602,18 +550,18 @@ def _grant_same_account(
     """
     if not has_resource:
         if rule is not None:
-            return _and(G_ID, [identity, _Part(rule.policy_name, False, [], []), *limits])
-        return _and(G_ID, [identity, *limits])
+            return _and(_IDENTITY, [identity, _Part(_Layer(rule.gate), False, [], []), *limits])
+        return _and(_IDENTITY, [identity, *limits])
     direct = by_kind(DIRECT)
     via_role = by_kind(ROLE)
     if rule is not None:
         # The resource policy must allow: identity-based Allows count only where it names the account.
         trust = by_kind(ACCOUNT)
-        trust.name = rule.policy_name
-        identity_path = _and(G_ID, [identity, trust]) if identity.state is not False else identity
+        trust.name = _Layer(rule.gate)
+        identity_path = _and(_IDENTITY, [identity, trust]) if identity.state is not False else identity
     else:
         identity_path = identity
-    limited = _and(G_ID, [_or(G_ID, [identity_path, via_role]), *limits])
+    limited = _and(_IDENTITY, [_or(_IDENTITY, [identity_path, via_role]), *limits])
     if limited.state is False and identity_path.state is False and via_role.state is False and direct.state is False:
         limited.name = identity_path.name
     out = _or(limited.name, [limited, direct])

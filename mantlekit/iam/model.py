@@ -7,6 +7,8 @@ remembers its document and path so a finding can name the file, line and Sid a p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from mantlekit._record import FrozenRecord, Record, ValueRecord
@@ -26,6 +28,30 @@ RCP = "rcp"
 #: normal shape of such a policy (FullAWSAccess, the default endpoint policy, an open boundary).
 LIMITING = (BOUNDARY, SCP, RCP, SESSION, ENDPOINT)
 KINDS = (IDENTITY, BOUNDARY, SCP, ENDPOINT, RESOURCE, SESSION, RCP)
+
+
+class Gate(Enum):
+    """A layer of evaluation a request must pass, as a decision names the one that denied it implicitly.
+
+    Code compares members; ``label`` is how notes, findings and fixes name the layer to a person. An SCP
+    gate's display also names the policies of its level (``Decision.failed_layer``).
+    """
+
+    IDENTITY = "identity-based policies"
+    #: Within one account with a resource policy: neither side allowed.
+    IDENTITY_OR_RESOURCE = "identity- or resource-based policies"
+    RESOURCE = "resource-based policy"
+    #: Resource policies that must allow a request themselves (:mod:`mantlekit.iam.own_policy`).
+    KEY_POLICY = "KMS key policy"
+    TRUST_POLICY = "role trust policy"
+    BOUNDARY = "permissions boundary"
+    SESSION = "session policy"
+    SCP = "SCP"
+    ENDPOINT = "VPC endpoint policy"
+
+    @property
+    def label(self) -> str:
+        return str(self.value)
 
 
 class PolicyError(Exception):
@@ -264,3 +290,76 @@ class Policy(Record):
     def with_kind(self, kind: str) -> Policy:
         """The same statements used as another kind of policy (e.g. a managed policy as a boundary)."""
         return Policy(self.statements, self.version, self.source, self.path, kind, self.name, self.raw, self.problems)
+
+
+class PolicySet(ValueRecord):
+    """The policies that apply to one principal's request, by the role each plays in evaluation."""
+
+    identity: Sequence[Policy]
+    boundary: Policy | None
+    #: One entry per level of the organization (root, OU, ..., account); each level must allow. A level is
+    #: one SCP or a sequence of the SCPs attached there (they are united, as AWS does: FullAWSAccess plus a
+    #: deny-list guardrail is the usual pair).
+    scps: Sequence[Policy | Sequence[Policy]]
+    endpoint: Policy | None
+    resource: Policy | None
+    #: Session policies of an AssumeRole* / GetFederationToken session (inline and managed, united); the
+    #: session's permissions are the intersection with the identity side. A short-term Bedrock API key
+    #: carries exactly its session's permissions, so it takes the same policies.
+    session: Sequence[Policy]
+    #: Resource control policies of the resource's account, one entry per level like ``scps``. AWS keeps
+    #: RCPFullAWSAccess attached at every level, so a level denies only by its Deny statements.
+    rcps: Sequence[Policy | Sequence[Policy]]
+    #: Service prefixes RCPs apply to; None reads them from the catalog.
+    rcp_services: frozenset[str] | None
+
+    __slots__ = _fields = (
+        "identity",
+        "boundary",
+        "scps",
+        "endpoint",
+        "resource",
+        "session",
+        "rcps",
+        "rcp_services",
+    )
+
+    def __init__(
+        self,
+        identity: Sequence[Policy] = (),
+        boundary: Policy | None = None,
+        scps: Sequence[Policy | Sequence[Policy]] = (),
+        endpoint: Policy | None = None,
+        resource: Policy | None = None,
+        session: Sequence[Policy] = (),
+        rcps: Sequence[Policy | Sequence[Policy]] = (),
+        rcp_services: frozenset[str] | None = None,
+    ) -> None:
+        self.identity = identity
+        self.boundary = boundary
+        self.scps = scps
+        self.endpoint = endpoint
+        self.resource = resource
+        self.session = session
+        self.rcps = rcps
+        self.rcp_services = rcp_services
+
+    def all_policies(self) -> list[Policy]:
+        out = list(self.identity)
+        out += [p for p in (self.boundary, *self.scp_policies(), self.endpoint, self.resource) if p is not None]
+        out += list(self.session)
+        for level in self.rcp_levels():
+            out += level
+        return out
+
+    def scp_levels(self) -> list[list[Policy]]:
+        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.scps]
+
+    def rcp_levels(self) -> list[list[Policy]]:
+        return [[lvl] if isinstance(lvl, Policy) else list(lvl) for lvl in self.rcps]
+
+    def scp_policies(self) -> list[Policy]:
+        out = []
+        for level in self.scp_levels():
+            out += level
+        return out

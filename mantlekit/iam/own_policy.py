@@ -13,21 +13,22 @@ from functools import lru_cache
 
 from mantlekit._record import FrozenRecord
 from mantlekit.iam.match import action_matches
+from mantlekit.iam.model import Gate
 
 
 class OwnPolicyRule(FrozenRecord):
-    """Requests of ``actions`` on resources matching ``resource`` need ``policy_name`` to allow them."""
+    """Requests of ``actions`` on resources matching ``resource`` need the policy of ``gate`` to allow them."""
 
-    policy_name: str
+    gate: Gate
     actions: tuple[str, ...]  # lower-case action patterns
     resource: re.Pattern[str]
     source: str
     quote: str
 
-    __slots__ = _fields = ("policy_name", "actions", "resource", "source", "quote")
+    __slots__ = _fields = ("gate", "actions", "resource", "source", "quote")
 
-    def __init__(self, policy_name: str, actions: tuple[str, ...], resource: str, source: str, quote: str) -> None:
-        self.policy_name = policy_name
+    def __init__(self, gate: Gate, actions: tuple[str, ...], resource: str, source: str, quote: str) -> None:
+        self.gate = gate
         self.actions = actions
         self.resource = re.compile(resource)
         self.source = source
@@ -36,7 +37,7 @@ class OwnPolicyRule(FrozenRecord):
 
 RULES: tuple[OwnPolicyRule, ...] = (
     OwnPolicyRule(
-        "KMS key policy",
+        Gate.KEY_POLICY,
         ("kms:*",),
         r"arn:[^:]+:kms:[^:]*:[^:]*:key/.+",
         "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html",
@@ -44,7 +45,7 @@ RULES: tuple[OwnPolicyRule, ...] = (
         "Without permission from the key policy, IAM policies that allow permissions have no effect.",
     ),
     OwnPolicyRule(
-        "role trust policy",
+        Gate.TRUST_POLICY,
         (
             "sts:assumerole",
             "sts:assumerolewithsaml",

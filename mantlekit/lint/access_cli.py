@@ -25,11 +25,23 @@ from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
-from mantlekit.iam.evaluate import Decision, PolicySet, Request, decide
+from mantlekit.iam.evaluate import Decision, Request, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
+from mantlekit.iam.model import (
+    BOUNDARY,
+    ENDPOINT,
+    IDENTITY,
+    RCP,
+    RESOURCE,
+    SCP,
+    SESSION,
+    Policy,
+    PolicyError,
+    PolicySet,
+)
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.findings import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
+from mantlekit.lint.policy_ref import PolicyRefError, managed_policy_ref, policy_file_text
 
 if TYPE_CHECKING:
     from mantlekit.lint.config import Config
@@ -73,22 +85,28 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load(ref: str, kind: str) -> Policy:
-    """A policy from a file, or an AWS managed policy by ARN (resolved from the bundled copy)."""
-    if ref.startswith("arn:"):
-        from mantlekit.iam.managed import managed_policy
+#: The flag that gives a policy of each kind, which a reference that names no policy is reported at.
+_FLAGS = {
+    IDENTITY: "--policy",
+    BOUNDARY: "--boundary",
+    SCP: "--scp",
+    ENDPOINT: "--endpoint-policy",
+    RESOURCE: "--resource-policy",
+    SESSION: "--session-policy",
+    RCP: "--rcp",
+}
 
-        found = managed_policy(ref, kind)
-        if found is None:
-            raise InputError(ref, "not an AWS managed policy known to mantlekit")
-        return found
+
+def _load(ref: str, kind: str) -> Policy:
+    """A policy from a file, or an AWS managed policy by ARN (resolved from the bundled copy); unlike a
+    configuration, a policy given here must be valid, since the one decision asked for rests on it."""
     try:
-        with open(ref, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise InputError(ref, f"cannot read: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(ref, "not UTF-8 text") from None
+        found = managed_policy_ref(ref, kind)
+        if found is not None:
+            return found
+        text = policy_file_text(ref, ref)
+    except PolicyRefError as e:
+        raise InputError(_FLAGS[kind], e.message) from None
     policy = load_policy(text, ref, kind)
     bad = [p for p in policy.problems if p.severity == "error"]
     if bad:

@@ -319,11 +319,13 @@ def _nothing_linted(paths: Sequence[str], result: Any) -> str:
 
 def _lint_live(ns: argparse.Namespace, config: Any) -> Any:
     """The linted paths (if any) plus the live account, linted together."""
-    from mantlekit.lint.inventory import Inventory
+    from mantlekit.lint.inventory import MAX_KEY_AGE_DAYS, Inventory
     from mantlekit.lint.readers import live, read_paths
     from mantlekit.lint.runner import lint_inventory
 
     inv = read_paths(ns.paths) if ns.paths else Inventory()
+    if ns.max_key_age_days is not None:  # MNT010's option, for every key of the run
+        config.options[MAX_KEY_AGE_DAYS] = ns.max_key_age_days
     inv.extend(live.audit(profile=ns.profile, region=ns.region, save=ns.save, max_key_age_days=ns.max_key_age_days))
     return lint_inventory(inv, config)
 

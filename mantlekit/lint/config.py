@@ -103,6 +103,9 @@ class Config(ValueRecord):
     fail_on_gain: str | None
     #: Reviewed changes of access (``[[accept]]``) for ``mantle-lint diff``.
     accepts: list[Accept]
+    #: Rule options set for this run (option name -> value, see ``Rule.options``): ``max_key_age_days``
+    #: from ``--max-key-age-days``.
+    options: dict[str, Any]
 
     __slots__ = _fields = (
         "file",
@@ -119,6 +122,7 @@ class Config(ValueRecord):
         "max_file_size",
         "fail_on_gain",
         "accepts",
+        "options",
     )
 
     def __init__(
@@ -137,6 +141,7 @@ class Config(ValueRecord):
         max_file_size: int | None = None,
         fail_on_gain: str | None = None,
         accepts: list[Accept] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.file = file
         self.select = select
@@ -152,6 +157,7 @@ class Config(ValueRecord):
         self.max_file_size = max_file_size
         self.fail_on_gain = fail_on_gain
         self.accepts = [] if accepts is None else accepts
+        self.options = {} if options is None else options
 
     def documents_not_in(self, files: Iterable[str]) -> list[Policy]:
         """The configured documents whose file is not among ``files`` (the same file, by any path, is the

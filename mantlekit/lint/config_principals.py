@@ -12,8 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
-from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Policy, PolicyError
+from mantlekit.iam.model import (
+    BOUNDARY,
+    ENDPOINT,
+    IDENTITY,
+    RCP,
+    RESOURCE,
+    SCP,
+    SESSION,
+    Policy,
+    PolicyError,
+    PolicySet,
+)
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import PRINCIPAL_KINDS, Principal
 from mantlekit.lint.toml_text import KeyLines, type_name
@@ -275,49 +285,33 @@ class PrincipalEntries:
         return self._policy(v, kind, (*where, key), managed=managed)
 
     def _policy(self, ref: str, kind: str, where: tuple[str | int, ...], managed: bool) -> Policy | None:
-        from mantlekit.iam import managed as aws_managed
+        from mantlekit.iam.managed import is_aws_managed_arn
         from mantlekit.lint.config import display_path  # the loader's module, loaded by now
+        from mantlekit.lint.policy_ref import PolicyRefError, managed_policy_ref, policy_file_text
 
         ref = ref.strip()
         if kind == SCP and ref in (FULL_AWS_ACCESS, _FULL_AWS_ACCESS_ARN):
             return self._parse(ref, _FULL_AWS_ACCESS_TEXT, "aws-managed:FullAWSAccess (SCP)", kind, where)
-        if aws_managed.is_aws_managed_arn(ref):
-            if not managed:
-                self.error(f"{ref} is an AWS managed policy; give a policy file here", *where, value=ref)
-                return None
-            found = aws_managed.managed_policy(ref, kind)
-            if found is None:
-                self.error(f"AWS managed policy {ref} is not bundled with mantle-lint", *where, value=ref)
-            return found
-        if ref.startswith("arn:"):
-            self.error(
-                f"{ref} cannot be resolved offline: save the policy document to a file and name the file",
-                *where,
-                value=ref,
-            )
+        if not managed and is_aws_managed_arn(ref):
+            self.error(f"{ref} is an AWS managed policy; give a policy file here", *where, value=ref)
             return None
+        try:
+            found = managed_policy_ref(ref, kind)
+        except PolicyRefError as e:
+            self.error(e.message, *where, value=ref)
+            return None
+        if found is not None:
+            return found
         path = os.path.normpath(os.path.join(self.base, os.path.expanduser(ref)))
         key = (os.path.realpath(path), kind)
         if key in self._policies:
             return self._policies[key]
-        try:
-            from mantlekit.lint.readers import MAX_BYTES, format_size
+        from mantlekit.lint.readers import MAX_BYTES
 
-            limit = self.config.max_file_size or MAX_BYTES
-            if os.path.getsize(path) > limit:
-                raise ValueError(f"larger than {format_size(limit)} (raise the limit with max-file-size)")
-            with open(path, "rb") as fh:
-                text = fh.read().decode("utf-8-sig")
-        except FileNotFoundError:
-            hint = ""
-            if aws_managed.managed_policy_text(ref) is not None:
-                hint = f" (for the AWS managed policy write arn:aws:iam::aws:policy/{ref})"
-            self.error(f"policy file {ref!r} not found (relative to {self.display}){hint}", *where, value=ref)
-            self._policies[key] = None
-            return None
-        except (OSError, UnicodeDecodeError, ValueError) as e:
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-            self.error(f"cannot read policy file {ref!r}: {reason}", *where, value=ref)
+        try:
+            text = policy_file_text(ref, path, self.display, self.config.max_file_size or MAX_BYTES)
+        except PolicyRefError as e:
+            self.error(e.message, *where, value=ref)
             self._policies[key] = None
             return None
         policy = self._parse(ref, text, display_path(path), kind, where)

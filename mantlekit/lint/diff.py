@@ -32,8 +32,8 @@ from typing import Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
-from mantlekit.iam.evaluate import Decision, PolicySet, Verdict
-from mantlekit.iam.model import Policy, Statement
+from mantlekit.iam.evaluate import Decision, Verdict
+from mantlekit.iam.model import Policy, PolicySet, Statement
 from mantlekit.lint.access import BEARER, PrincipalAccess, action_resource
 from mantlekit.lint.config import FAIL_ON_GAIN, Accept
 from mantlekit.lint.diff_findings import _Anchors, compare_findings

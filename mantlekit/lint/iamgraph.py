@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mantlekit import facts
-from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.locate import Path
-from mantlekit.iam.model import IDENTITY, Policy, Source
+from mantlekit.iam.model import IDENTITY, Policy, PolicySet, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint.infer import infer_projects
 from mantlekit.lint.inventory import UNRESOLVED, Principal

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING
 
 from mantlekit import facts
 from mantlekit.iam.arn import is_wild, parse_arn
-from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.match import action_matches
-from mantlekit.iam.model import IDENTITY, Policy, Statement
+from mantlekit.iam.model import IDENTITY, Policy, PolicySet, Statement
 from mantlekit.lint.config import display_path, file_identity, within
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, UNRESOLVED, Inventory, Principal

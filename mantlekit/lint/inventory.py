@@ -10,8 +10,7 @@ from typing import Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
-from mantlekit.iam.evaluate import PolicySet
-from mantlekit.iam.model import Policy
+from mantlekit.iam.model import Policy, PolicySet
 from mantlekit.lint.findings import InputError
 
 KEY_KINDS = ("long-term-key", "short-term-key")
@@ -23,6 +22,13 @@ DEFAULT_ACCOUNT = "123456789012"
 #: policy-variable keys, so verdicts that depend on them are conditional, never guessed.
 UNRESOLVED = "mantlekit:unresolved/"
 PRINCIPAL_KINDS = (*KEY_KINDS, "role", "user")
+#: Keys of a credential in ``Principal.credentials`` that a Terraform plan or configuration issues (not
+#: yet created): its ``credential_age_days``, or that its lifetime is known only at apply.
+CREDENTIAL_AGE_DAYS = "CredentialAgeDays"
+AGE_UNKNOWN = "mantlekit:AgeUnknown"
+#: The option (``Inventory.options``, ``Config.options``) of rule MNT010: keys older than this many days
+#: are reported. Named here, where readers and the command line set it without importing the rule.
+MAX_KEY_AGE_DAYS = "max_key_age_days"
 
 
 class Principal(ValueRecord):
@@ -54,8 +60,10 @@ class Principal(ValueRecord):
     arn: str | None
     #: Tags, e.g. {"mantlekit:api-key": "long-term"}.
     tags: dict[str, str]
-    #: Bedrock service-specific credentials (ListServiceSpecificCredentials entries) of a live or saved account.
-    credentials: list[dict]
+    #: Bedrock service-specific credentials (ListServiceSpecificCredentials entries) of a live or saved
+    #: account, or planned by Terraform (with :data:`CREDENTIAL_AGE_DAYS` or :data:`AGE_UNKNOWN`). Facts
+    #: only: the age limit they are held to is rule MNT010's option.
+    credentials: list[dict[str, Any]]
 
     __slots__ = _fields = (
         "name",
@@ -195,8 +203,11 @@ class Inventory(ValueRecord):
     #: What readers gather across the files of one run until the walk finalizes them (reader key ->
     #: items, e.g. pages of paginated account details); empty once the run's readers are finalized.
     pending: dict[str, list[Any]]
+    #: Rule options an input recorded (option name -> value, see ``Rule.options``): a saved live audit
+    #: keeps the key age limit it ran with, so reading it again repeats the audit. The first input wins.
+    options: dict[str, Any]
 
-    __slots__ = _fields = ("documents", "principals", "errors", "files", "resources", "pending")
+    __slots__ = _fields = ("documents", "principals", "errors", "files", "resources", "pending", "options")
 
     def __init__(
         self,
@@ -206,6 +217,7 @@ class Inventory(ValueRecord):
         files: list[str] | None = None,
         resources: list[TemplateResource] | None = None,
         pending: dict[str, list[Any]] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.documents = [] if documents is None else documents
         self.principals = [] if principals is None else principals
@@ -213,6 +225,7 @@ class Inventory(ValueRecord):
         self.files = [] if files is None else files
         self.resources = [] if resources is None else resources
         self.pending = {} if pending is None else pending
+        self.options = {} if options is None else options
 
     def extend(self, other: Inventory) -> None:
         self.documents += other.documents
@@ -222,3 +235,5 @@ class Inventory(ValueRecord):
         self.resources += other.resources
         for key, items in other.pending.items():
             self.pending.setdefault(key, []).extend(items)
+        for name, value in other.options.items():
+            self.options.setdefault(name, value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mantlekit._record import ValueRecord
 from mantlekit.catalog import get_catalog
@@ -137,6 +137,12 @@ def as_used(policies: Iterable[Policy], boundaries: Boundaries) -> list[Policy]:
     return out
 
 
+def rule_options(rule: Rule, config: Config, inv: Inventory) -> dict[str, Any]:
+    """The value of each of ``rule``'s options in this run: set for the run, else recorded by an input, else
+    the rule's default."""
+    return {name: config.options.get(name, inv.options.get(name, default)) for name, default in rule.options.items()}
+
+
 def lint_inventory(
     inv: Inventory, config: Config, *, done: Sequence[Finding] = (), linted: Sequence[Policy] = ()
 ) -> Result:
@@ -167,6 +173,7 @@ def lint_inventory(
         for r in resource_rules:
             findings.extend(r.check_resource(resource))  # type: ignore[misc]
     accesses = []
+    options = {r.id: rule_options(r, config, inv) for r in principal_rules}
     if principal_rules:
         # Principals nobody declared, from what the documents say (a key policy no principal uses; a
         # template's or account's user whose policy is a key policy).
@@ -180,7 +187,7 @@ def lint_inventory(
         access = evaluate_principal(principal)
         accesses.append(access)
         for r in principal_rules:
-            findings.extend(r.check_principal(principal, access))  # type: ignore[misc]
+            findings.extend(r.check_principal(principal, access, **options[r.id]))  # type: ignore[misc]
     out = []
     for f in uncovered(findings, rules, config):
         if f.rule in config.severity:

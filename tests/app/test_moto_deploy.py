@@ -35,9 +35,9 @@ from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from mantlekit import facts
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import IDENTITY
+from mantlekit.iam.model import IDENTITY, PolicySet
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.config import Config
 from mantlekit.lint.inventory import Inventory, Principal

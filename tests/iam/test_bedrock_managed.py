@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.managed import managed_policy_text
 from mantlekit.iam.match import Context
+from mantlekit.iam.model import Gate, PolicySet
 from mantlekit.iam.parse import load_policy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,7 +103,7 @@ def test_managed_policy_on_mantle(policy, rid, closed):
     assert [s.sid for s in d.deciding] == ([sid] if sid else [])
     assert d.missing_context == []
     if verdict is D:
-        assert d.failed_gate == "identity-based policies"
+        assert d.failed_gate is Gate.IDENTITY
         assert d.suggested_statement == {"Effect": "Allow", "Action": action, "Resource": resource}
     else:
         assert d.deciding[0].file == label

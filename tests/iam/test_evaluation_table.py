@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RCP, RESOURCE, SCP, SESSION, Gate, PolicySet
 from mantlekit.iam.parse import load_policy
 
 ALLOWED = Verdict.ALLOWED
@@ -35,16 +35,16 @@ ROLE = f"arn:aws:iam::{ACCT}:role/InferenceRole"
 OTHER_ROLE = f"arn:aws:iam::{ACCT}:role/SomeoneElse"
 BUCKET = "arn:aws:s3:::amzn-s3-demo-bucket"
 
-# Layer names as the decision reports them in failed_gate.
-G_ID = "identity-based policies"
-G_ID_RES = "identity- or resource-based policies"
-G_PB = "permissions boundary"
-G_EP = "VPC endpoint policy"
+# The gates of an implicit deny (failed_gate), each with the name its notes give it (failed_layer).
+G_ID = (Gate.IDENTITY, "identity-based policies")
+G_ID_RES = (Gate.IDENTITY_OR_RESOURCE, "identity- or resource-based policies")
+G_PB = (Gate.BOUNDARY, "permissions boundary")
+G_EP = (Gate.ENDPOINT, "VPC endpoint policy")
 SCP_LEVELS = ("root", "ou", "account")
 
 
-def G_SCP(level: str) -> str:
-    return f"SCP {level}-scp.json"
+def G_SCP(level: str) -> tuple[Gate, str]:
+    return (Gate.SCP, f"SCP {level}-scp.json")
 
 
 # --- statement builders ------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ class Case:
     ctx: dict[str, Any] | None = None
     closed: bool = True
     missing: tuple[str, ...] = ()
-    gate: str | None = None
+    gate: tuple[Gate, str] | None = None
     note: str | None = None
     problems: tuple[str, ...] = ()
 
@@ -1993,10 +1993,10 @@ case(
 # 15. Resource policies that must allow themselves (KMS key policies, role trust policies)
 # =====================================================================================================
 
-G_RES = "resource-based policy"
-G_KEY = "KMS key policy"
-G_TRUST = "role trust policy"
-G_SESSION = "session policy"
+G_RES = (Gate.RESOURCE, "resource-based policy")
+G_KEY = (Gate.KEY_POLICY, "KMS key policy")
+G_TRUST = (Gate.TRUST_POLICY, "role trust policy")
+G_SESSION = (Gate.SESSION, "session policy")
 KEY = f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 KEY_ADMIN = f"arn:aws:iam::{ACCT}:role/KeyAdmin"
 KEY_POLICY_ADMIN_ONLY = doc(stmt("Allow", "KeyAdmin", Principal={"AWS": KEY_ADMIN}, Action="kms:*", Resource="*"))
@@ -2549,7 +2549,7 @@ def test_evaluation(c: Case) -> None:
     assert d.verdict is c.verdict, d.notes
     assert [s.sid for s in d.deciding] == list(c.sids)
     assert d.missing_context == list(c.missing)
-    assert d.failed_gate == c.gate
+    assert (d.failed_gate, d.failed_layer) == (c.gate or (None, None))
     if c.verdict is IMPLICIT:
         assert d.suggested_statement is not None
         assert d.suggested_statement["Effect"] == "Allow"

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from mantlekit.iam.evaluate import PolicySet, Request, Verdict, decide
+from mantlekit.iam.evaluate import Request, Verdict, decide
 from mantlekit.iam.match import Context
-from mantlekit.iam.model import BOUNDARY, IDENTITY, RCP, RESOURCE, SCP, SESSION
+from mantlekit.iam.model import BOUNDARY, IDENTITY, RCP, RESOURCE, SCP, SESSION, PolicySet
 from mantlekit.iam.parse import load_policy
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

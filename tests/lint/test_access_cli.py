@@ -124,8 +124,19 @@ def test_boundary_and_endpoint_policy(tmp_path, capsys):
     [
         (["--policy", LIMITED, "--action", "bedrock-mantle:ListModels"], "aws:RequestedRegion"),
         (["--policy", LIMITED, "--action", "ListModels"], "expected service:Action"),
-        (["--policy", "/no/such.json", "--action", "s3:GetObject"], "cannot read"),
-        (["--policy", "arn:aws:iam::aws:policy/NoSuchPolicy", "--action", "s3:GetObject"], "not an AWS managed policy"),
+        (["--policy", "/no/such.json", "--action", "s3:GetObject"], "--policy: policy file '/no/such.json' not found"),
+        (
+            ["--policy", "arn:aws:iam::aws:policy/NoSuchPolicy", "--action", "s3:GetObject"],
+            "--policy: AWS managed policy arn:aws:iam::aws:policy/NoSuchPolicy is not bundled with mantle-lint",
+        ),
+        (
+            ["--boundary", "arn:aws:iam::123456789012:policy/Mine", "--policy", LIMITED, "--action", "s3:GetObject"],
+            "--boundary: arn:aws:iam::123456789012:policy/Mine cannot be resolved offline",
+        ),
+        (
+            ["--policy", "AmazonBedrockLimitedAccess", "--action", "s3:GetObject"],
+            "not found (for the AWS managed policy write arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess)",
+        ),
         (["--action", "s3:GetObject"], "--policy"),
         (["--policy", LIMITED, "--action", "s3:GetObject", "--context", "novalue"], "KEY=VALUE"),
     ],
@@ -272,15 +283,23 @@ def test_cross_account_needs_the_resource_policy(tmp_path, capsys):
         ("--principal-account", "1234", "--principal-account: expected a 12-digit account id, got '1234'"),
         ("--resource-account", "abc", "--resource-account: expected a 12-digit account id, got 'abc'"),
         ("--principal-arn", "alice", "--principal-arn: expected an ARN, got 'alice'"),
-        ("--resource-policy", "/no/such.json", "cannot read"),
-        ("--session-policy", "/no/such.json", "cannot read"),
-        ("--rcp", "/no/such.json", "cannot read"),
+        ("--resource-policy", "/no/such.json", "--resource-policy: policy file '/no/such.json' not found"),
+        ("--session-policy", "/no/such.json", "--session-policy: policy file '/no/such.json' not found"),
+        ("--rcp", "/no/such.json", "--rcp: policy file '/no/such.json' not found"),
     ],
 )
 def test_new_flags_bad_input_exits_2(capsys, flag, value, message):
     code, _, err = run(capsys, "--policy", LIMITED, "--action", "s3:GetObject", "--resource", "*", flag, value)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_policy_file_that_is_not_utf8_says_so(tmp_path, capsys):
+    p = tmp_path / "latin1.json"
+    p.write_bytes(b'{"Version": "\xe9"}')
+    code, _, err = run(capsys, "--policy", str(p), "--action", "s3:GetObject", "--resource", "*")
+    assert code == 2
+    assert err == f"mantle-lint access: --policy: cannot read policy file {str(p)!r}: not UTF-8 text\n"
 
 
 def test_broken_resource_policy_names_file_and_line(tmp_path, capsys):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP
+from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, SCP, Gate
 from mantlekit.lint.config import (
     Config,
     PathIgnore,
@@ -300,7 +300,7 @@ def test_bad_policy_file_points_into_the_policy_and_the_config(tmp_path, monkeyp
     assert ("broken.json", 4) in by_file
     assert ("list.json", 1) in by_file
     assert ("mantle-lint.toml", 4) in by_file
-    assert any("latin1.json" in e.message and "cannot read" in e.message for e in cfg.errors)
+    assert "cannot read policy file 'latin1.json': not UTF-8 text" in [e.message for e in cfg.errors]
     assert cfg.principals == []
 
 
@@ -562,7 +562,7 @@ def test_session_policies_rcps_and_resource_policy(tmp_path, monkeypatch):
     access = evaluate_principal(cfg.principals[0])
     bearer = access.bearer_token()
     assert bearer is not None and bearer.verdict.value == "implicit-deny"
-    assert bearer.checks[0].decision.failed_gate == "session policy"
+    assert bearer.checks[0].decision.failed_gate is Gate.SESSION
 
 
 @pytest.mark.parametrize(

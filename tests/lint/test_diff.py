@@ -580,7 +580,7 @@ def test_configuration_of_the_diff(work, capsys):
 def test_the_fingerprint_that_skips_unchanged_principals_sees_every_policy_field():
     """Equal fingerprints mean no evaluation: any field of the policy set (present or added later to the
     engine) must be in it, and where a principal is written must not."""
-    from mantlekit.iam.evaluate import PolicySet
+    from mantlekit.iam.model import PolicySet
     from mantlekit.iam.parse import load_policy
     from mantlekit.lint.diff import _Keys
     from mantlekit.lint.inventory import Principal

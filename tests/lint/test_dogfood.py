@@ -3,7 +3,7 @@ guardrail SCP there really blocks long-term keys (so 'clean' is not an accident)
 
 from pathlib import Path
 
-from mantlekit.iam.evaluate import PolicySet
+from mantlekit.iam.model import PolicySet
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.config import load_config
 from mantlekit.lint.inventory import Inventory, Principal

@@ -296,7 +296,7 @@ def test_declaration_errors(declared, extra, message):
 
 
 def test_construct_paths_match_with_or_without_resource():
-    from mantlekit.iam.evaluate import PolicySet
+    from mantlekit.iam.model import PolicySet
     from mantlekit.lint.infer import _names
     from mantlekit.lint.inventory import Principal
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mantlekit.iam.evaluate import PolicySet
+from mantlekit.iam.model import PolicySet
 from mantlekit.lint.access import evaluate_principal
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import Finding, InputError

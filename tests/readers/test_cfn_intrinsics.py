@@ -253,7 +253,7 @@ def test_a_pinned_environment_replaces_the_placeholders():
 
 def test_placeholders_are_what_principals_assume():
     # The ARNs a principal with unknown account and region requests are built from the same values.
-    from mantlekit.iam.evaluate import PolicySet
+    from mantlekit.iam.model import PolicySet
     from mantlekit.lint.inventory import Principal
 
     p = Principal("x", "long-term-key", PolicySet())

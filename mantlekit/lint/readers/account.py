@@ -47,17 +47,16 @@ from mantlekit.iam.parse import normalise
 from mantlekit.lint import iamgraph
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.iamgraph import aws_managed_policy, is_aws_managed, unknown_policy
-from mantlekit.lint.inventory import Inventory
+from mantlekit.lint.inventory import MAX_KEY_AGE_DAYS, Inventory
 
 USERS, GROUPS, ROLES, POLICIES = "UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"
 LISTS = (USERS, GROUPS, ROLES, POLICIES)
 #: Extension keys written by ``mantle-lint --live --save`` and read back here.
 EXT_CREDENTIALS = "mantlekit:ServiceSpecificCredentials"
 EXT_INCOMPLETE = "mantlekit:Incomplete"
+#: The key age limit the saved audit ran with; read back as rule MNT010's option (``Inventory.options``).
 EXT_MAX_KEY_AGE = "mantlekit:MaxKeyAgeDays"
 EXT_ACCOUNT = "mantlekit:Account"
-#: Key on each credential dict in ``Principal.credentials``: the age limit in days in force for it.
-MAX_AGE_KEY = "mantlekit:MaxAgeDays"
 
 
 def _list(v: Any) -> list[Any]:
@@ -211,9 +210,14 @@ def finalize(inv: Inventory) -> None:
         inv.extend(build(pages))
 
 
-def build(pages: list[Page], max_key_age_days: int | None = None) -> Inventory:
-    """Principals and documents of the given pages, merged per directory and account."""
+def build(pages: list[Page]) -> Inventory:
+    """Principals and documents of the given pages, merged per directory and account; the key age limit a
+    saved audit recorded, as the inventory's option."""
     inv = Inventory()
+    for page in pages:
+        age = page.data.get(EXT_MAX_KEY_AGE)
+        if isinstance(age, int) and not isinstance(age, bool) and age > 0:
+            inv.options.setdefault(MAX_KEY_AGE_DAYS, age)
     groups: dict[tuple[str, str | None], list[Page]] = {}
     for page in pages:
         groups.setdefault((os.path.dirname(os.path.abspath(page.path)), page.account()), []).append(page)
@@ -225,7 +229,7 @@ def build(pages: list[Page], max_key_age_days: int | None = None) -> Inventory:
                 groups[others[0]].extend(groups.pop((d, acct)))
     for group in groups.values():
         try:
-            inv.extend(_Account(group, max_key_age_days).build())
+            inv.extend(_Account(group).build())
         except RecursionError:
             inv.errors.append(InputError(group[0].path, "account authorization details nested too deeply to be read"))
         except Exception as e:  # a reader bug must not cost the rest of the run; say so, never guess
@@ -244,7 +248,6 @@ class _Entry:
 @dataclass(slots=True)
 class _Account:
     pages: list[Page]
-    max_key_age_days: int | None = None
     inv: Inventory = field(default_factory=Inventory)
     entries: dict[str, dict[str, _Entry]] = field(default_factory=dict)  # list key -> id -> entry
     _managed: dict[str, Policy | None] = field(default_factory=dict)
@@ -427,20 +430,12 @@ class _Account:
 
     def _credentials(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
-        limit = self.max_key_age_days
         for page in self.pages:
             ext = page.data.get(EXT_CREDENTIALS)
-            age = page.data.get(EXT_MAX_KEY_AGE)
-            if limit is None and isinstance(age, int) and not isinstance(age, bool) and age > 0:
-                limit = page.data[EXT_MAX_KEY_AGE]
             if isinstance(ext, dict):
                 for user, creds in ext.items():
                     if isinstance(creds, list):
                         out.setdefault(str(user), []).extend(c for c in creds if isinstance(c, dict))
-        limit = limit if limit is not None else facts.DEFAULT_MAX_KEY_AGE_DAYS
-        for creds in out.values():
-            for c in creds:
-                c.setdefault(MAX_AGE_KEY, limit)
         return out
 
     def _principals(self) -> None:

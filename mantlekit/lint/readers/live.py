@@ -119,8 +119,9 @@ def audit(
     save: str | None = None,
     max_key_age_days: int | None = None,
 ) -> Inventory:
-    """Read the account behind ``session`` (or a new boto3 Session) and build its principals; keys older
-    than ``max_key_age_days`` (None or 0: :data:`facts.DEFAULT_MAX_KEY_AGE_DAYS`) are reported."""
+    """Read the account behind ``session`` (or a new boto3 Session) and build its principals. The key age
+    limit ``max_key_age_days`` (None or 0: :data:`facts.DEFAULT_MAX_KEY_AGE_DAYS`) is recorded with what
+    was read, as a saved file records it, so the inventory carries it as rule MNT010's option."""
     import datetime
 
     from mantlekit.lint.findings import InputError
@@ -233,7 +234,7 @@ def audit(
         else:
             page_obj = account.Page(save, data, text)
             inv.files.append(save)
-    inv.extend(account.build([page_obj], max_key_age_days))
+    inv.extend(account.build([page_obj]))
     return inv
 
 

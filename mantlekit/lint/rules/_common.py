@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, Verdict
-from mantlekit.iam.model import Statement
+from mantlekit.iam.model import Gate, Statement
 from mantlekit.lint.access import Cell, PrincipalAccess, short_project
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.inventory import Principal
@@ -24,7 +24,7 @@ def why(d: Decision) -> str:
     if d.verdict is Verdict.EXPLICIT_DENY:
         return "explicitly denied by " + ", ".join(cite(s) for s in d.deciding)
     if d.verdict is Verdict.IMPLICIT_DENY:
-        return f"no statement in the {d.failed_gate or 'policies'} allows it"
+        return f"no statement in the {d.failed_layer or 'policies'} allows it"
     keys = ", ".join(d.missing_context) or "unresolved values"
     return f"the answer depends on {keys}"
 
@@ -34,22 +34,11 @@ def fix_for(d: Decision, where: str | None = None) -> str | None:
     if d.verdict is Verdict.EXPLICIT_DENY:
         return "narrow or remove the denying statement " + ", ".join(cite(s) for s in d.deciding)
     if d.verdict is Verdict.IMPLICIT_DENY and d.suggested_statement:
-        target = where or f"the {d.failed_gate}"
+        target = where or f"the {d.failed_layer}"
         return f"add to {target}: {json.dumps(d.suggested_statement)}"
     if d.verdict is Verdict.CONDITIONAL:
         return "supply the context keys (mantle-lint access --context KEY=VALUE) or make the conditions explicit"
     return None
-
-
-def decision_details(d: Decision) -> dict:
-    return {
-        "verdict": d.verdict.value,
-        "action": d.request.action,
-        "resource": d.request.resource,
-        "deciding": [s.ref() for s in d.deciding],
-        "missing_context": d.missing_context or None,
-        "suggested_statement": d.suggested_statement,
-    }
 
 
 def severity_for(rule: Rule, verdict: Verdict) -> str:
@@ -98,10 +87,10 @@ def _cell_finding(
     return rule.at_principal(
         principal,
         msg,
-        fix=fix_for(d, "one of its identity policies" if d.failed_gate == "identity-based policies" else None),
+        fix=fix_for(d, "one of its identity policies" if d.failed_gate is Gate.IDENTITY else None),
         severity=severity_for(rule, d.verdict),
         capability=cell.capability,
         route=str(check.route) if check.route else None,
         project=project,
-        **decision_details(d),
+        **d.to_json(brief=True),
     )

@@ -46,6 +46,10 @@ class Rule(FrozenRecord):
     covered_by: tuple[str, ...]
     #: For a rule others name in ``covered_by``: which of their findings it reports itself.
     claims: Claim | None
+    #: The rule's configuration: option name -> default. The runner passes each option to the rule's
+    #: check function as a keyword argument, set by the command line (``Config.options``) or recorded by
+    #: an input (``Inventory.options``: a saved live audit's key age limit), else this default.
+    options: Mapping[str, Any]
 
     __slots__ = _fields = (
         "id",
@@ -61,6 +65,7 @@ class Rule(FrozenRecord):
         "check_resource",
         "covered_by",
         "claims",
+        "options",
     )
 
     def __init__(
@@ -78,6 +83,7 @@ class Rule(FrozenRecord):
         check_resource: ResourceCheck | None = None,
         covered_by: tuple[str, ...] = (),
         claims: Claim | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.name = name
@@ -92,6 +98,7 @@ class Rule(FrozenRecord):
         self.check_resource = check_resource
         self.covered_by = covered_by
         self.claims = claims
+        self.options = {} if options is None else options
 
     def explain(self, examples: Mapping[str, Mapping[str, str]] | None = None) -> str:
         """The rule's documentation, as ``mantle-lint --explain`` prints it (Markdown). Its Example and "Use

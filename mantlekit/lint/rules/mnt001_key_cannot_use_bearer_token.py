@@ -10,7 +10,7 @@ from mantlekit.iam.evaluate import Verdict
 from mantlekit.lint.access import PrincipalAccess
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.inventory import Principal
-from mantlekit.lint.rules._common import decision_details, fix_for, severity_for, why
+from mantlekit.lint.rules._common import fix_for, severity_for, why
 from mantlekit.lint.rules.base import Rule
 
 
@@ -21,7 +21,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
     d = cell.checks[0].decision
     token = principal.token_type
     fix = fix_for(d)
-    details = decision_details(d)
+    details = d.to_json(brief=True)
     if d.verdict is Verdict.IMPLICIT_DENY:
         # The engine's suggestion grants every token type; the fix names the key's own, and the JSON
         # output must suggest the same statement the text shows.
@@ -31,7 +31,7 @@ def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
             "Resource": "*",
             "Condition": {"StringEquals": {facts.BEARER_TOKEN_TYPE_KEY: token}},
         }
-        fix = f"add to the {d.failed_gate}: {json.dumps(stmt)}"
+        fix = f"add to the {d.failed_layer}: {json.dumps(stmt)}"
         details["suggested_statement"] = stmt
     verb = "may not be able to" if d.verdict is Verdict.CONDITIONAL else "cannot"
     yield RULE.at_principal(

@@ -9,16 +9,8 @@ from typing import Any
 from mantlekit import facts
 from mantlekit.lint.access import PrincipalAccess
 from mantlekit.lint.findings import Finding
-from mantlekit.lint.inventory import Principal
+from mantlekit.lint.inventory import AGE_UNKNOWN, CREDENTIAL_AGE_DAYS, MAX_KEY_AGE_DAYS, Principal
 from mantlekit.lint.rules.base import Rule
-
-#: Key on a credential dict: the age limit in days in force (set by the reader from --max-key-age-days).
-MAX_AGE_KEY = "mantlekit:MaxAgeDays"
-DEFAULT_MAX_AGE_DAYS = 90
-#: Keys of a credential that a Terraform plan or configuration issues (not yet created): its
-#: ``credential_age_days``, or that its lifetime is known only at apply.
-CREDENTIAL_AGE_DAYS = "CredentialAgeDays"
-AGE_UNKNOWN = "mantlekit:AgeUnknown"
 
 
 def _when(v: Any) -> dt.datetime | None:
@@ -34,16 +26,24 @@ def _when(v: Any) -> dt.datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
 
 
-def _check(principal: Principal, access: PrincipalAccess) -> Iterator[Finding]:
+def _limit(v: Any) -> int:
+    """The age limit in days: a positive whole number, else the default (0 or a negative limit means none
+    was given)."""
+    ok = isinstance(v, int) and not isinstance(v, bool) and v > 0
+    return v if ok else facts.DEFAULT_MAX_KEY_AGE_DAYS
+
+
+def _check(
+    principal: Principal, access: PrincipalAccess, max_key_age_days: Any = facts.DEFAULT_MAX_KEY_AGE_DAYS
+) -> Iterator[Finding]:
     now = dt.datetime.now(dt.UTC)
-    for cred in getattr(principal, "credentials", None) or ():
+    limit = _limit(max_key_age_days)
+    for cred in principal.credentials:
         if cred.get("ServiceName", facts.API_KEY_SERVICE_NAME) != facts.API_KEY_SERVICE_NAME:
             continue
         key_id = str(cred.get("ServiceSpecificCredentialId") or "?")
         created = _when(cred.get("CreateDate"))
         expires = _when(cred.get("ExpirationDate"))
-        limit = cred.get(MAX_AGE_KEY)
-        limit = limit if isinstance(limit, int) and limit > 0 else DEFAULT_MAX_AGE_DAYS
         age = (now - created).days if created else None
         details = {"credential_id": key_id, "created": cred.get("CreateDate"), "expires": cred.get("ExpirationDate")}
         what = f"{principal.name}'s Bedrock API key {key_id}"
@@ -115,4 +115,5 @@ RULE = Rule(
     ),
     tags=("security", "mantle"),
     check_principal=_check,
+    options={MAX_KEY_AGE_DAYS: facts.DEFAULT_MAX_KEY_AGE_DAYS},
 )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mantlekit.iam.evaluate import PolicySet
 from mantlekit.iam.managed import managed_policy_text
-from mantlekit.iam.model import IDENTITY, Policy
+from mantlekit.iam.model import IDENTITY, Policy, PolicySet
 from mantlekit.iam.parse import load_policy
 from mantlekit.lint.config import Config
 from mantlekit.lint.findings import Finding

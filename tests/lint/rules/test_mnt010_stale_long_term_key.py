@@ -9,8 +9,10 @@ import datetime as dt
 import pytest
 
 from mantlekit import facts
-from mantlekit.lint.readers import account
+from mantlekit.lint.config import Config
+from mantlekit.lint.inventory import MAX_KEY_AGE_DAYS, Inventory
 from mantlekit.lint.rules import mnt010_stale_long_term_key as mnt010
+from mantlekit.lint.runner import lint_inventory
 from tests.lint.rules.helpers import ALLOW_KEY, ALLOW_USE, findings, policy, principal
 
 NOW = dt.datetime.now(dt.UTC)
@@ -31,24 +33,39 @@ def key(key_id: str, *, created: int | None, expires: int | None = None, status:
     return {**cred, **extra}
 
 
-def found(*creds: dict) -> list[tuple[str, str, str]]:
+def found(*creds: dict, run: dict | None = None, recorded: dict | None = None) -> list[tuple[str, str, str]]:
+    """MNT010's findings on a key holder with ``creds``; ``run``: the options set for the run (the command
+    line), ``recorded``: those an input recorded (a saved audit)."""
     app = principal(policy(ALLOW_KEY, ALLOW_USE), credentials=list(creds))
-    return sorted((f.severity, f.details["credential_id"], f.message) for f in findings("MNT010", principals=(app,)))
+    config = Config(select=("MNT010",), principals=[app], options=run)
+    result = lint_inventory(Inventory(options=recorded), config)
+    return sorted((f.severity, f.details["credential_id"], f.message) for f in result.findings)
 
 
-def test_the_reader_sets_the_limit_under_the_key_the_rule_reads():
-    assert account.MAX_AGE_KEY == mnt010.MAX_AGE_KEY
+def test_the_limit_is_the_rules_option_under_the_name_readers_and_the_cli_set():
+    assert mnt010.RULE.options == {MAX_KEY_AGE_DAYS: facts.DEFAULT_MAX_KEY_AGE_DAYS}
+    assert MAX_KEY_AGE_DAYS == "max_key_age_days"
+
+
+def test_the_run_sets_the_limit_over_what_an_input_recorded():
+    old = key("ACCAOLD", created=100, expires=5)
+    message = "bot's Bedrock API key ACCAOLD is 100 days old, older than the limit of {} days"
+    assert found(old, recorded={MAX_KEY_AGE_DAYS: 30}) == [("warning", "ACCAOLD", message.format(30))]
+    assert found(old, run={MAX_KEY_AGE_DAYS: 60}, recorded={MAX_KEY_AGE_DAYS: 30}) == [
+        ("warning", "ACCAOLD", message.format(60))
+    ]
+    assert found(old, run={MAX_KEY_AGE_DAYS: 365}, recorded={MAX_KEY_AGE_DAYS: 30}) == []
 
 
 def test_an_old_key_without_expiry_gets_two_warnings_at_the_account_limit():
-    assert found(key("ACCAOLD", created=400, **{mnt010.MAX_AGE_KEY: 30})) == [
+    assert found(key("ACCAOLD", created=400), recorded={MAX_KEY_AGE_DAYS: 30}) == [
         ("warning", "ACCAOLD", "bot's Bedrock API key ACCAOLD is 400 days old, older than the limit of 30 days"),
         ("warning", "ACCAOLD", "bot's Bedrock API key ACCAOLD never expires (created 400 days ago)"),
     ]
 
 
 def test_the_default_limit_is_90_days():
-    assert mnt010.DEFAULT_MAX_AGE_DAYS == 90
+    assert facts.DEFAULT_MAX_KEY_AGE_DAYS == 90
     assert found(key("ACCAYOUNG", created=90, expires=10)) == []
     assert found(key("ACCAOLDER", created=91, expires=10)) == [
         ("warning", "ACCAOLDER", "bot's Bedrock API key ACCAOLDER is 91 days old, older than the limit of 90 days")
@@ -57,7 +74,7 @@ def test_the_default_limit_is_90_days():
 
 @pytest.mark.parametrize("limit", [0, -5, "30", None])
 def test_a_limit_that_is_not_a_positive_number_is_the_default(limit):
-    [(_, _, message)] = found(key("ACCAK", created=100, expires=5, **{mnt010.MAX_AGE_KEY: limit}))
+    [(_, _, message)] = found(key("ACCAK", created=100, expires=5), run={MAX_KEY_AGE_DAYS: limit})
     assert message.endswith("older than the limit of 90 days")
 
 

@@ -26,12 +26,16 @@ from mantlekit.iam.parse import normalise
 from mantlekit.lint import iamgraph
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.iamgraph import aws_managed_policy, is_aws_managed, unknown_policy
-from mantlekit.lint.inventory import DEFAULT_REGION, UNRESOLVED, Inventory, TemplateResource
+from mantlekit.lint.inventory import (
+    AGE_UNKNOWN,
+    CREDENTIAL_AGE_DAYS,
+    DEFAULT_REGION,
+    UNRESOLVED,
+    Inventory,
+    TemplateResource,
+)
 
 Path = tuple[Hashable, ...]
-#: Keys of a planned credential (``Principal.credentials``) read by MNT010.
-CREDENTIAL_AGE_DAYS = "CredentialAgeDays"
-AGE_UNKNOWN = "mantlekit:AgeUnknown"
 
 #: Resource policies: type -> attribute holding the document.
 RESOURCE_POLICIES: dict[str, str] = {
