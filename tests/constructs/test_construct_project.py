@@ -287,12 +287,18 @@ def test_region_without_the_cloudformation_type_is_refused_naming_the_alternativ
     stack = new_stack(region=region)
     with pytest.raises(MantleConfigError) as err:
         MantleProject(stack, "Project", name="chat")
-    assert str(err.value) == (
+    message = (
         f"MantleProject: region {region!r} (the stack's env.region) has no AWS::BedrockMantle::Project in "
         "CloudFormation, although Mantle serves there; use the default project (MantleProject.default_project), "
         "or create the project through the Projects API (POST /v1/organization/projects) and reference it with "
         "MantleProject.from_project_id"
     )
+    assert (err.value.code, err.value.construct_path, err.value.message) == (
+        "MantleProjectRegionUnsupported",
+        "Test/Project",
+        message,
+    )
+    assert str(err.value) == f"{message} [MantleProjectRegionUnsupported at Test/Project]"
     # The alternatives work in that region.
     assert MantleProject.default_project(stack, "Default").project_arn == (
         f"arn:aws:bedrock-mantle:{region}:{ACCOUNT}:project/default"
