@@ -91,6 +91,8 @@ class Subject:
         return self.values is None or value.lower() in self.values
 
     def same(self, acknowledged: str, reported: str) -> bool:
+        # CDK records acknowledgement ids, and compares rule names, with spaces turned into "-".
+        acknowledged, reported = acknowledged.replace(" ", "-"), reported.replace(" ", "-")
         return acknowledged == reported if self.kind == "sid" else acknowledged.lower() == reported.lower()
 
 
