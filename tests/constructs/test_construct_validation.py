@@ -175,6 +175,11 @@ def test_bad_arguments():
 # --- granular acknowledgements, on real synthesis with the real linter ------------------------------------
 
 MANAGE = ["bedrock-mantle:CreateProject", "bedrock-mantle:ArchiveProject"]
+#: The violations of the user "Other", which no acknowledgement on "Tool" may touch.
+OTHER = [
+    ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource"),
+    ("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource"),
+]
 
 
 def _keys_app(tmp_path) -> tuple[cdk.App, MantleApiKeyUser, MantleApiKeyUser]:
@@ -220,14 +225,8 @@ def test_unacknowledged_findings_name_each_action_in_brackets(tmp_path):
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
     reported, suppressed = _outcome(tmp_path)
-    assert reported == sorted(
-        [
-            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource"),
-            ("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource"),
-            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource"),
-            ("MNT008[bedrock-mantle:CreateProject]", "Keys/Tool/User/Resource"),
-        ]
-    )
+    tool = [(rule, path.replace("Other", "Tool")) for rule, path in OTHER]
+    assert reported == sorted([*OTHER, *tool])
     assert suppressed == []
 
 
@@ -236,13 +235,8 @@ def test_a_granular_acknowledgement_suppresses_only_that_actions_finding_on_that
     MantleLintPlugin.acknowledge(tool, "MNT008[bedrock-mantle:CreateProject]", "This tool creates projects.")
     _synth(app)
     reported, suppressed = _outcome(tmp_path)
-    assert reported == sorted(
-        [
-            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource"),
-            ("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource"),
-            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource"),  # same user, other action
-        ]
-    )
+    # The same user's other action, and the other user's findings, stay.
+    assert reported == sorted([*OTHER, ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource")])
     assert suppressed == sorted(
         [
             (
@@ -260,12 +254,7 @@ def test_a_bare_acknowledgement_still_suppresses_every_finding_of_the_rule(tmp_p
     MantleLintPlugin.acknowledge(tool, "MNT008", "This tool manages projects.")
     _synth(app)
     reported, suppressed = _outcome(tmp_path)
-    assert reported == sorted(
-        [
-            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource"),
-            ("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource"),
-        ]
-    )
+    assert reported == OTHER
     assert suppressed == sorted(
         [
             ("MNT008", "Keys/Tool/User/Resource", "Keys/Tool", "This tool manages projects."),
