@@ -88,7 +88,7 @@ class Subject:
         shape = _ACTION_RE if self.kind == "action" else _CONDITION_KEY_RE
         if not shape.match(value):
             return False
-        return self.values is None or value.lower() in self.values
+        return self.values is None or value.lower() in {v.lower() for v in self.values}
 
     def same(self, acknowledged: str, reported: str) -> bool:
         # CDK records acknowledgement ids, and compares rule names, with spaces turned into "-".
@@ -96,11 +96,7 @@ class Subject:
         return acknowledged == reported if self.kind == "sid" else acknowledged.lower() == reported.lower()
 
 
-def _lower(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(n.lower() for n in names)
-
-
-_MANTLE_ACTIONS = _lower(a.full_name for a in facts.ACTIONS.values())
+_MANTLE_ACTIONS = frozenset(a.full_name for a in facts.ACTIONS.values())
 _ANY_ACTION = Subject("action", "action")
 _CONDITION_KEY = Subject("condition key", "key")
 _SID = Subject("sid", "sid")
@@ -115,11 +111,11 @@ SUBJECTS: dict[str, Subject] = {
     "IAM012": _CONDITION_KEY,
     "IAM013": _SID,
     "IAM014": _SID,
-    "MNT001": Subject("action", "action", _lower([facts.CALL_WITH_BEARER_TOKEN])),
+    "MNT001": Subject("action", "action", frozenset([facts.CALL_WITH_BEARER_TOKEN])),
     "MNT002": Subject("action", "action", _MANTLE_ACTIONS),  # the action the failing route needs
     "MNT003": Subject("action", "action", _MANTLE_ACTIONS),
-    "MNT004": Subject("action", "open_actions", _lower(facts.BEARER_TOKEN_ACTIONS)),
-    "MNT008": Subject("action", "management_actions", _lower(facts.MANAGEMENT_ACTIONS)),
+    "MNT004": Subject("action", "open_actions", frozenset(facts.BEARER_TOKEN_ACTIONS)),
+    "MNT008": Subject("action", "management_actions", frozenset(facts.MANAGEMENT_ACTIONS)),
     "MNT009": Subject("action", "action", _MANTLE_ACTIONS),
 }
 
@@ -150,7 +146,8 @@ def check_acknowledgement(rule_id: str, at: str | None = None) -> None:
     if spec is None:
         problem = f"{rule} findings are about no action, condition key or Sid, so they take no brackets; use {rule}"
     elif not spec.accepts(subject):
-        problem = f"{subject!r} is not a {spec.kind} a {rule} finding can be about"
+        article = "an" if spec.kind[0] in "aeiou" else "a"
+        problem = f"{subject!r} is not {article} {spec.kind} a {rule} finding can be about"
         if spec.values is not None:
             problem += f" (one of: {', '.join(sorted(spec.values))}; case does not matter)"
     else:
