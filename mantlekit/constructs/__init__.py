@@ -8,9 +8,10 @@ with one ImportError naming that command, not with a traceback from deep inside 
 
 # First, for its side effect: one clear ImportError without the CDK, and jsii pointed at the wheel's node.
 from mantlekit.constructs import _cdk  # noqa: F401  (isort keeps it first)
-from mantlekit.constructs._common import MantleConfigError, TokenType, grant_bearer_token
+from mantlekit.constructs._common import TokenType, grant_bearer_token
 from mantlekit.constructs.api_key_user import MantleApiKeyUser
 from mantlekit.constructs.endpoint import MantleEndpoint
+from mantlekit.constructs.errors import ERROR_CODES, MantleConfigError
 from mantlekit.constructs.guardrails import MantleKeyGuardrails
 from mantlekit.constructs.inference_role import MantleInferenceRole
 from mantlekit.constructs.project import COST_CENTER_TAG_KEY, IMantleProject, MantleProject
@@ -18,6 +19,7 @@ from mantlekit.constructs.validation import MantleLintPlugin
 
 __all__ = [
     "COST_CENTER_TAG_KEY",
+    "ERROR_CODES",
     "IMantleProject",
     "MantleApiKeyUser",
     "MantleConfigError",

@@ -1,7 +1,7 @@
 """Helpers shared by the Mantle constructs.
 
 Mantle facts (action names, condition keys, ARN shapes, regions) come from :mod:`mantlekit.facts`; this
-module only holds what is about *building* CDK things: the error type, token checks, the bearer-token
+module only holds what is about *building* CDK things: token checks, the bearer-token
 statement every construct needs, and the few global IAM condition keys (``aws:*``) that are not Mantle facts.
 """
 
@@ -18,6 +18,7 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
 from mantlekit import facts
+from mantlekit.constructs.errors import At, prop_error
 
 #: Global condition keys. They are IAM facts, not Mantle facts, so they live here rather than in facts.py.
 PRINCIPAL_ACCOUNT_KEY = "aws:PrincipalAccount"
@@ -28,18 +29,6 @@ SOURCE_VPCE_KEY = "aws:SourceVpce"
 NAG_PACK = "AwsSolutions"
 
 _VPCE_ID_RE = re.compile(r"^vpce-[0-9a-f]{8,17}$")
-
-
-class MantleConfigError(ValueError):
-    """A construct prop has a value that CloudFormation, IAM or Mantle would reject.
-
-    Raised while the app is built (i.e. during ``cdk synth``), never at deploy time. The message always
-    names the prop in backquotes, e.g. ``MantleProject: `name` must be 1-128 characters``.
-    """
-
-
-def prop_error(owner: str, prop: str, problem: str) -> MantleConfigError:
-    return MantleConfigError(f"{owner}: `{prop}` {problem}")
 
 
 def is_token(value: Any) -> bool:
@@ -98,7 +87,12 @@ def grant_bearer_token(grantee: iam.IGrantable, *, token_type: TokenType) -> iam
     whether a principal may use API keys at all, which deserves an explicit line in the app.
     """
     if not isinstance(token_type, TokenType):
-        raise prop_error("grant_bearer_token", "token_type", f"must be a TokenType, got {token_type!r}")
+        raise prop_error(
+            "grant_bearer_token",
+            "token_type",
+            f"must be a TokenType, got {token_type!r}",
+            code="MantleTokenTypeInvalid",
+        )
     return iam.Grant.add_to_principal(
         grantee=grantee,
         actions=[facts.CALL_WITH_BEARER_TOKEN],
@@ -147,25 +141,39 @@ def documented_construct(cls: _Construct) -> _Construct:
     return cls
 
 
-def vpc_endpoint_id(owner: str, prop: str, endpoint: object) -> str:
+def vpc_endpoint_id(owner: str, prop: str, endpoint: object, at: At = None) -> str:
     """The id (``vpce-...``) of a MantleEndpoint, an interface VPC endpoint, or an id given as a string."""
     if isinstance(endpoint, str):
         if not is_token(endpoint) and not _VPCE_ID_RE.match(endpoint):
-            raise prop_error(owner, prop, f"must be a VPC endpoint id like vpce-0123456789abcdef0, got {endpoint!r}")
+            raise prop_error(
+                owner,
+                prop,
+                f"must be a VPC endpoint id like vpce-0123456789abcdef0, got {endpoint!r}",
+                code="MantleVpcEndpointIdInvalid",
+                at=at,
+            )
         return endpoint
     endpoint_id = getattr(endpoint, "vpc_endpoint_id", None)
     if isinstance(endpoint_id, str):
         return endpoint_id
-    raise prop_error(owner, prop, f"must be a MantleEndpoint, an IInterfaceVpcEndpoint or a vpce id, got {endpoint!r}")
+    raise prop_error(
+        owner,
+        prop,
+        f"must be a MantleEndpoint, an IInterfaceVpcEndpoint or a vpce id, got {endpoint!r}",
+        code="MantleVpcEndpointRefInvalid",
+        at=at,
+    )
 
 
-def vpc_endpoint_ids(owner: str, prop: str, endpoints: object) -> list[str]:
+def vpc_endpoint_ids(owner: str, prop: str, endpoints: object, at: At = None) -> list[str]:
     """Like :func:`vpc_endpoint_id` for one endpoint or a sequence of them (at least one)."""
     if isinstance(endpoints, str) or not isinstance(endpoints, Sequence):
         endpoints = [endpoints]
     if not endpoints or any(e is None for e in endpoints):
-        raise prop_error(owner, prop, "must name at least one VPC endpoint (and no None)")
-    return [vpc_endpoint_id(owner, prop, e) for e in endpoints]
+        raise prop_error(
+            owner, prop, "must name at least one VPC endpoint (and no None)", code="MantleVpcEndpointsEmpty", at=at
+        )
+    return [vpc_endpoint_id(owner, prop, e, at) for e in endpoints]
 
 
 def nag_acknowledge(scope: IConstruct, finding: str, reason: str) -> None:

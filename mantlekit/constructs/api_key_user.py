@@ -29,8 +29,8 @@ from mantlekit.constructs._common import (
     documented_construct,
     is_token,
     nag_acknowledge,
-    prop_error,
 )
+from mantlekit.constructs.errors import At, prop_error
 from mantlekit.constructs.project import IMantleProject
 
 _OWNER = "MantleApiKeyUser"
@@ -158,8 +158,14 @@ class MantleApiKeyUser(Construct):
     ) -> None:
         super().__init__(scope, id)
         if not projects:
-            raise prop_error(_OWNER, "projects", "must name at least one project the key may use")
-        _check_age(credential_age_days, max_credential_age_days)
+            raise prop_error(
+                _OWNER,
+                "projects",
+                "must name at least one project the key may use",
+                code="MantleApiKeyUserProjectsEmpty",
+                at=self,
+            )
+        _check_age(credential_age_days, max_credential_age_days, self)
 
         self.user = iam.User(self, "User", user_name=user_name, permissions_boundary=permissions_boundary)
         cdk.Tags.of(self.user).add(facts.API_KEY_TAG, LONG_TERM_TAG_VALUE)
@@ -205,7 +211,13 @@ class MantleApiKeyUser(Construct):
     def grant_read_key(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the issued key from the secret (and decrypt it)."""
         if self.secret is None:
-            raise prop_error(_OWNER, "issue_key", "is False: there is no secret to grant access to")
+            raise prop_error(
+                _OWNER,
+                "issue_key",
+                "is False: there is no secret to grant access to",
+                code="MantleApiKeyUserNoKeyIssued",
+                at=self,
+            )
         return self.secret.grant_read(grantee)
 
     # --- key issuing --------------------------------------------------------------------------------------
@@ -344,20 +356,36 @@ class MantleApiKeyUser(Construct):
     def credential_id(self) -> str:
         """Id of the issued service-specific credential (not secret; needed to revoke it by hand)."""
         if self.key_resource is None:
-            raise prop_error(_OWNER, "issue_key", "is False: no credential is issued")
+            raise prop_error(
+                _OWNER, "issue_key", "is False: no credential is issued", code="MantleApiKeyUserNoKeyIssued", at=self
+            )
         return self.key_resource.get_att_string("CredentialId")
 
 
-def _check_age(age_days: int, max_age_days: int) -> None:
+def _check_age(age_days: int, max_age_days: int, at: At) -> None:
     low, high = facts.API_KEY_AGE_DAYS_RANGE
     for prop, value in (("max_credential_age_days", max_age_days), ("credential_age_days", age_days)):
         if is_token(value) or isinstance(value, bool) or not isinstance(value, int):
-            raise prop_error(_OWNER, prop, f"must be a whole number of days, got {value!r}")
+            raise prop_error(
+                _OWNER,
+                prop,
+                f"must be a whole number of days, got {value!r}",
+                code="MantleApiKeyUserAgeNotWholeDays",
+                at=at,
+            )
     if not low <= max_age_days <= high:
-        raise prop_error(_OWNER, "max_credential_age_days", f"must be {low}-{high} days, got {max_age_days}")
+        raise prop_error(
+            _OWNER,
+            "max_credential_age_days",
+            f"must be {low}-{high} days, got {max_age_days}",
+            code="MantleApiKeyUserMaxAgeRange",
+            at=at,
+        )
     if not low <= age_days <= max_age_days:
         raise prop_error(
             _OWNER,
             "credential_age_days",
             f"must be {low}-{max_age_days} days (max_credential_age_days), got {age_days}",
+            code="MantleApiKeyUserAgeRange",
+            at=at,
         )

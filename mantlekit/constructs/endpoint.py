@@ -19,14 +19,13 @@ from mantlekit import facts
 from mantlekit.constructs._common import (
     PRINCIPAL_ACCOUNT_KEY,
     PRINCIPAL_ORG_ID_KEY,
-    MantleConfigError,
     TokenType,
     bearer_token_conditions,
     documented_construct,
     is_token,
     nag_acknowledge,
-    prop_error,
 )
+from mantlekit.constructs.errors import At, config_error, prop_error
 from mantlekit.constructs.project import IMantleProject
 
 HTTPS = 443
@@ -73,18 +72,38 @@ class MantleEndpoint(Construct):
         stack = cdk.Stack.of(self)
         region = stack.region
         if not is_token(region) and region not in facts.PRIVATELINK_REGIONS:
-            raise MantleConfigError(
+            raise config_error(
                 f"{_OWNER}: region {region!r} (the stack's env.region) has no {facts.SERVICE_PREFIX} PrivateLink "
-                f"service; supported regions: {', '.join(sorted(facts.PRIVATELINK_REGIONS))}"
+                f"service; supported regions: {', '.join(sorted(facts.PRIVATELINK_REGIONS))}",
+                code="MantleEndpointRegionUnsupported",
+                at=self,
             )
         if organization_id is not None and not is_token(organization_id) and not _ORG_ID_RE.match(organization_id):
-            raise prop_error(_OWNER, "organization_id", f"must look like o-abc123def4, got {organization_id!r}")
+            raise prop_error(
+                _OWNER,
+                "organization_id",
+                f"must look like o-abc123def4, got {organization_id!r}",
+                code="MantleEndpointOrganizationIdInvalid",
+                at=self,
+            )
         if projects is not None and len(projects) == 0:
-            raise prop_error(_OWNER, "projects", "must name at least one project when given (omit it for all)")
+            raise prop_error(
+                _OWNER,
+                "projects",
+                "must name at least one project when given (omit it for all)",
+                code="MantleEndpointProjectsEmpty",
+                at=self,
+            )
         if actions is not None:
-            _check_actions(actions)
+            _check_actions(actions, self)
         if bearer_tokens is not None and not isinstance(bearer_tokens, TokenType):
-            raise prop_error(_OWNER, "bearer_tokens", f"must be a TokenType or None, got {bearer_tokens!r}")
+            raise prop_error(
+                _OWNER,
+                "bearer_tokens",
+                f"must be a TokenType or None, got {bearer_tokens!r}",
+                code="MantleTokenTypeInvalid",
+                at=self,
+            )
 
         self.vpc = vpc
         self.region = region
@@ -100,7 +119,7 @@ class MantleEndpoint(Construct):
             description=f"{facts.SERVICE_PREFIX} interface endpoint: HTTPS from allowed peers only",
             allow_all_outbound=False,
         )
-        peers, cidr_is_token = self._peers(vpc, allowed_peers)
+        peers, cidr_is_token = self._peers(vpc, allowed_peers, self)
         for peer in peers:
             self.security_group.add_ingress_rule(peer, ec2.Port.tcp(HTTPS), f"HTTPS to {facts.SERVICE_PREFIX}")
         if cidr_is_token:
@@ -117,7 +136,7 @@ class MantleEndpoint(Construct):
             vpc=vpc,
             service=ec2.InterfaceVpcEndpointService(facts.endpoint_service_name(region), HTTPS),
             private_dns_enabled=True,
-            subnets=subnets or _private_subnets(vpc),
+            subnets=subnets or _private_subnets(vpc, self),
             security_groups=[self.security_group],
             open=False,
         )
@@ -153,15 +172,27 @@ class MantleEndpoint(Construct):
     # --- internals ----------------------------------------------------------------------------------------
 
     @staticmethod
-    def _peers(vpc: ec2.IVpc, allowed_peers: Sequence[ec2.IPeer] | None) -> tuple[list[ec2.IPeer], bool]:
+    def _peers(vpc: ec2.IVpc, allowed_peers: Sequence[ec2.IPeer] | None, at: At) -> tuple[list[ec2.IPeer], bool]:
         if allowed_peers is not None:
             if len(allowed_peers) == 0:
-                raise prop_error(_OWNER, "allowed_peers", "must name at least one peer (omit it for the VPC CIDR)")
+                raise prop_error(
+                    _OWNER,
+                    "allowed_peers",
+                    "must name at least one peer (omit it for the VPC CIDR)",
+                    code="MantleEndpointPeersEmpty",
+                    at=at,
+                )
             for peer in allowed_peers:
                 config = peer.to_ingress_rule_config()
                 cidr = config.cidr_ip or config.cidr_ipv6
                 if isinstance(cidr, str) and not is_token(cidr) and cidr.endswith("/0"):
-                    raise prop_error(_OWNER, "allowed_peers", f"must not open the endpoint to {cidr}")
+                    raise prop_error(
+                        _OWNER,
+                        "allowed_peers",
+                        f"must not open the endpoint to {cidr}",
+                        code="MantleEndpointPeerOpenToWorld",
+                        at=at,
+                    )
             return list(allowed_peers), False
         # Prefer the literal CIDR of a VPC defined in this app (cdk-nag can check a literal); fall back to
         # the VPC's CidrBlock attribute.
@@ -232,22 +263,52 @@ class MantleEndpoint(Construct):
         return statements
 
 
-def _check_actions(actions: Sequence[str]) -> None:
+def _check_actions(actions: Sequence[str], at: At) -> None:
     if len(actions) == 0:
-        raise prop_error(_OWNER, "actions", "must name at least one action when given (omit it for all)")
+        raise prop_error(
+            _OWNER,
+            "actions",
+            "must name at least one action when given (omit it for all)",
+            code="MantleEndpointActionsEmpty",
+            at=at,
+        )
     known = {a.full_name.lower() for a in facts.ACTIONS.values()}
     for action in actions:
         if not isinstance(action, str) or not action.startswith(facts.SERVICE_PREFIX + ":"):
-            raise prop_error(_OWNER, "actions", f"must be {facts.SERVICE_PREFIX} actions, got {action!r}")
+            raise prop_error(
+                _OWNER,
+                "actions",
+                f"must be {facts.SERVICE_PREFIX} actions, got {action!r}",
+                code="MantleEndpointActionNotMantle",
+                at=at,
+            )
         if action.lower() == facts.CALL_WITH_BEARER_TOKEN.lower():
-            raise prop_error(_OWNER, "actions", f"must not list {action}; use `bearer_tokens` for API keys")
+            raise prop_error(
+                _OWNER,
+                "actions",
+                f"must not list {action}; use `bearer_tokens` for API keys",
+                code="MantleEndpointActionBearerToken",
+                at=at,
+            )
         if "*" not in action and "?" not in action and action.lower() not in known:
-            raise prop_error(_OWNER, "actions", f"names an action {facts.SERVICE_PREFIX} does not have: {action!r}")
+            raise prop_error(
+                _OWNER,
+                "actions",
+                f"names an action {facts.SERVICE_PREFIX} does not have: {action!r}",
+                code="MantleEndpointActionUnknown",
+                at=at,
+            )
 
 
-def _private_subnets(vpc: ec2.IVpc) -> ec2.SubnetSelection:
+def _private_subnets(vpc: ec2.IVpc, at: At) -> ec2.SubnetSelection:
     if vpc.private_subnets:
         return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
     if vpc.isolated_subnets:
         return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-    raise prop_error(_OWNER, "subnets", "has no default: the VPC has no private or isolated subnets; choose subnets")
+    raise prop_error(
+        _OWNER,
+        "subnets",
+        "has no default: the VPC has no private or isolated subnets; choose subnets",
+        code="MantleEndpointNoPrivateSubnets",
+        at=at,
+    )

@@ -25,9 +25,9 @@ from mantlekit.constructs._common import (
     documented_construct,
     is_token,
     nag_acknowledge,
-    prop_error,
     vpc_endpoint_ids,
 )
+from mantlekit.constructs.errors import At, prop_error
 from mantlekit.constructs.validation import MantleLintPlugin
 
 _OWNER = "MantleKeyGuardrails"
@@ -93,7 +93,13 @@ class MantleKeyGuardrails(Construct):
     ) -> None:
         super().__init__(scope, id)
         if deny_bearer_tokens is not None and not isinstance(deny_bearer_tokens, TokenType):
-            raise prop_error(_OWNER, "deny_bearer_tokens", f"must be a TokenType or None, got {deny_bearer_tokens!r}")
+            raise prop_error(
+                _OWNER,
+                "deny_bearer_tokens",
+                f"must be a TokenType or None, got {deny_bearer_tokens!r}",
+                code="MantleTokenTypeInvalid",
+                at=self,
+            )
         if max_credential_age_days is not None:
             low, high = facts.API_KEY_AGE_DAYS_RANGE
             if (
@@ -105,16 +111,22 @@ class MantleKeyGuardrails(Construct):
                     _OWNER,
                     "max_credential_age_days",
                     f"must be {low}-{high} days or None, got {max_credential_age_days!r}",
+                    code="MantleKeyGuardrailsMaxAgeRange",
+                    at=self,
                 )
-        endpoint_ids = vpc_endpoint_ids(_OWNER, "vpc_endpoints", vpc_endpoints) if vpc_endpoints is not None else []
+        endpoint_ids = []
+        if vpc_endpoints is not None:
+            endpoint_ids = vpc_endpoint_ids(_OWNER, "vpc_endpoints", vpc_endpoints, self)
         if deny_bearer_tokens is None and max_credential_age_days is None and not endpoint_ids:
             raise prop_error(
                 _OWNER,
                 "deny_bearer_tokens",
                 "is None and so are `max_credential_age_days` and `vpc_endpoints`: there is nothing to enforce",
+                code="MantleKeyGuardrailsNothingToEnforce",
+                at=self,
             )
         if scp_target_ids is not None:
-            _check_targets(scp_target_ids)
+            _check_targets(scp_target_ids, self)
 
         statements = [
             *_bearer_token_denies(deny_bearer_tokens),
@@ -170,7 +182,13 @@ class MantleKeyGuardrails(Construct):
         ``permissions_boundary=``) without a check for None at every use. Without ``permissions_boundary``
         asking for it is a :class:`MantleConfigError` naming that prop."""
         if self._boundary is None:
-            raise prop_error(_OWNER, "permissions_boundary", "is False, so there is no boundary: set it to True")
+            raise prop_error(
+                _OWNER,
+                "permissions_boundary",
+                "is False, so there is no boundary: set it to True",
+                code="MantleKeyGuardrailsNoBoundary",
+                at=self,
+            )
         return self._boundary
 
 
@@ -244,13 +262,21 @@ def _endpoint_denies(endpoint_ids: list[str]) -> list[iam.PolicyStatement]:
     ]
 
 
-def _check_targets(targets: Sequence[str]) -> None:
+def _check_targets(targets: Sequence[str], at: At) -> None:
     if isinstance(targets, str) or len(targets) == 0:
-        raise prop_error(_OWNER, "scp_target_ids", "must list at least one root, OU or account id")
+        raise prop_error(
+            _OWNER,
+            "scp_target_ids",
+            "must list at least one root, OU or account id",
+            code="MantleKeyGuardrailsScpTargetsEmpty",
+            at=at,
+        )
     for target in targets:
         if not is_token(target) and not _TARGET_RE.match(target):
             raise prop_error(
                 _OWNER,
                 "scp_target_ids",
                 f"must be root (r-...), OU (ou-...-...) or 12-digit account ids, got {target!r}",
+                code="MantleKeyGuardrailsScpTargetInvalid",
+                at=at,
             )

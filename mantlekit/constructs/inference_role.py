@@ -18,10 +18,10 @@ from mantlekit.constructs._common import (
     bearer_token_statement,
     documented_construct,
     nag_acknowledge,
-    prop_error,
     stack_partition,
     vpc_endpoint_id,
 )
+from mantlekit.constructs.errors import At, prop_error
 from mantlekit.constructs.project import IMantleProject
 
 _OWNER = "MantleInferenceRole"
@@ -80,17 +80,29 @@ class MantleInferenceRole(Construct):
     ) -> None:
         super().__init__(scope, id)
         if all_projects and projects:
-            raise prop_error(_OWNER, "all_projects", "conflicts with `projects`: give one or the other")
+            raise prop_error(
+                _OWNER,
+                "all_projects",
+                "conflicts with `projects`: give one or the other",
+                code="MantleInferenceRoleProjectsConflict",
+                at=self,
+            )
         if not all_projects and not projects:
-            raise prop_error(_OWNER, "projects", "must name at least one project (or set all_projects=True)")
+            raise prop_error(
+                _OWNER,
+                "projects",
+                "must name at least one project (or set all_projects=True)",
+                code="MantleInferenceRoleProjectsEmpty",
+                at=self,
+            )
         requested: dict[str, list[str]] = {}
         if models is not None:
-            requested[mantle_condition_key("Model")] = _non_empty_strings("models", models)
+            requested[mantle_condition_key("Model")] = _non_empty_strings("models", models, self)
         if service_tiers is not None:
-            requested[mantle_condition_key("ServiceTier")] = _non_empty_strings("service_tiers", service_tiers)
+            requested[mantle_condition_key("ServiceTier")] = _non_empty_strings("service_tiers", service_tiers, self)
         network: dict[str, Any] = {}
         if vpc_endpoint is not None:
-            network = {SOURCE_VPCE_KEY: vpc_endpoint_id(_OWNER, "vpc_endpoint", vpc_endpoint)}
+            network = {SOURCE_VPCE_KEY: vpc_endpoint_id(_OWNER, "vpc_endpoint", vpc_endpoint, self)}
 
         stack = cdk.Stack.of(self)
         if all_projects:
@@ -133,12 +145,24 @@ class MantleInferenceRole(Construct):
         return self.role.role_name
 
 
-def _non_empty_strings(prop: str, values: Sequence[str]) -> list[str]:
+def _non_empty_strings(prop: str, values: Sequence[str], at: At) -> list[str]:
     if isinstance(values, str) or len(values) == 0:
-        raise prop_error(_OWNER, prop, "must be a non-empty list of strings when given")
+        raise prop_error(
+            _OWNER,
+            prop,
+            "must be a non-empty list of strings when given",
+            code="MantleInferenceRoleConditionValuesEmpty",
+            at=at,
+        )
     for v in values:
         if not isinstance(v, str) or not v:
-            raise prop_error(_OWNER, prop, f"must contain non-empty strings, got {v!r}")
+            raise prop_error(
+                _OWNER,
+                prop,
+                f"must contain non-empty strings, got {v!r}",
+                code="MantleInferenceRoleConditionValueInvalid",
+                at=at,
+            )
     return list(dict.fromkeys(values))
 
 

@@ -13,19 +13,18 @@ from typing import Protocol, runtime_checkable
 import aws_cdk as cdk
 from aws_cdk import aws_bedrockmantle as bedrockmantle
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from mantlekit import facts
 from mantlekit.constructs._common import (
     LazyValidation,
-    MantleConfigError,
     TokenType,
     documented_construct,
     grant_bearer_token,
     is_token,
-    prop_error,
     stack_partition,
 )
+from mantlekit.constructs.errors import At, MantleConfigError, config_error, construct_path, prop_error
 
 #: Tag key of the cost-allocation convention: ``MantleProject(cost_center="...")`` writes it. Activate it
 #: once per payer account (Billing > Cost allocation tags) to see Mantle spend per cost center in Cost
@@ -78,7 +77,11 @@ class _ProjectBase(cdk.Resource):
         for action in actions:
             if not action.startswith(facts.SERVICE_PREFIX + ":"):
                 raise prop_error(
-                    "MantleProject.grant", "actions", f"must be {facts.SERVICE_PREFIX} actions, got {action!r}"
+                    "MantleProject.grant",
+                    "actions",
+                    f"must be {facts.SERVICE_PREFIX} actions, got {action!r}",
+                    code="MantleProjectGrantActionInvalid",
+                    at=self,
                 )
         return iam.Grant.add_to_principal(grantee=grantee, actions=list(actions), resource_arns=[self.project_arn])
 
@@ -172,18 +175,22 @@ class MantleProject(_ProjectBase):
         removal_policy: cdk.RemovalPolicy | None = None,
     ) -> None:
         super().__init__(scope, id)
-        _check_region(cdk.Stack.of(self).region)
-        _check_name(name)
+        _check_region(cdk.Stack.of(self).region, self)
+        _check_name(name, self)
         all_tags = dict(tags or {})
-        _check_tags("tags", all_tags)
+        _check_tags("tags", all_tags, self)
         if cost_center is not None:
-            _check_tags("cost_center", {COST_CENTER_TAG_KEY: cost_center})
+            _check_tags("cost_center", {COST_CENTER_TAG_KEY: cost_center}, self)
             if all_tags.get(COST_CENTER_TAG_KEY, cost_center) != cost_center:
                 raise prop_error(
-                    "MantleProject", "cost_center", f"conflicts with tag {COST_CENTER_TAG_KEY!r} given in `tags`"
+                    "MantleProject",
+                    "cost_center",
+                    f"conflicts with tag {COST_CENTER_TAG_KEY!r} given in `tags`",
+                    code="MantleProjectCostCenterConflict",
+                    at=self,
                 )
             all_tags[COST_CENTER_TAG_KEY] = cost_center
-            _check_tags("tags", all_tags)
+            _check_tags("tags", all_tags, self)
 
         self._resource = bedrockmantle.CfnProject(
             self,
@@ -222,9 +229,10 @@ class MantleProject(_ProjectBase):
         # Tags given to the constructor plus those Tags.of(...) aspects added (the tag manager holds those).
         tags = {**self._initial_tags, **(self._resource.cdk_tag_manager.tag_values() or {})}
         try:
-            _check_tags("tags", tags)
-        except ValueError as err:
-            return [f"{err} (after Tags.of(...) were applied)"]
+            _check_tags("tags", tags, self)
+        except MantleConfigError as err:
+            # CDK prefixes the construct path itself; the code stays, so the message can be searched for.
+            return [f"{err.message} (after Tags.of(...) were applied) [{err.code}]"]
         return []
 
     # --- imports ------------------------------------------------------------------------------------
@@ -241,6 +249,8 @@ class MantleProject(_ProjectBase):
                     "MantleProject.from_project_arn",
                     "project_arn",
                     f"is not a Mantle project ARN ({facts.RESOURCE_TYPES['project']}), got {project_arn!r}",
+                    code="MantleProjectArnInvalid",
+                    at=construct_path(scope, id),
                 )
             project_id = match["id"]
         return _ImportedProject(scope, id, arn=project_arn, project_id=project_id, from_arn=True)
@@ -253,6 +263,8 @@ class MantleProject(_ProjectBase):
                 "MantleProject.from_project_id",
                 "project_id",
                 f"must match {facts.PROJECT_ID_RE.pattern}, got {project_id!r}",
+                code="MantleProjectIdInvalid",
+                at=construct_path(scope, id),
             )
         stack = cdk.Stack.of(scope)
         arn = facts.project_arn(stack.region, stack.account, project_id, partition=stack_partition(stack))
@@ -268,35 +280,67 @@ class MantleProject(_ProjectBase):
         return MantleProject.from_project_id(scope, id, facts.DEFAULT_PROJECT_ID)
 
 
-def _check_region(region: str) -> None:
+def _check_region(region: str, at: IConstruct) -> None:
     """Refuse a concrete region whose CloudFormation cannot create Mantle projects (Mantle serves there)."""
     if is_token(region) or region not in facts.CFN_PROJECT_UNSUPPORTED_REGIONS:
         return
-    raise MantleConfigError(
+    raise config_error(
         f"MantleProject: region {region!r} (the stack's env.region) has no {facts.PROJECT_RESOURCE_TYPE} in "
         "CloudFormation, although Mantle serves there; use the default project "
         "(MantleProject.default_project), or create the project through the Projects API "
-        "(POST /v1/organization/projects) and reference it with MantleProject.from_project_id"
+        "(POST /v1/organization/projects) and reference it with MantleProject.from_project_id",
+        code="MantleProjectRegionUnsupported",
+        at=at,
     )
 
 
-def _check_name(name: str) -> None:
+def _check_name(name: str, at: At) -> None:
     if is_token(name):
         return
     if not isinstance(name, str) or not 1 <= len(name) <= NAME_MAX:
         length = len(name) if isinstance(name, str) else "not a string"
-        raise prop_error("MantleProject", "name", f"must be 1-{NAME_MAX} characters (got {length})")
+        raise prop_error(
+            "MantleProject",
+            "name",
+            f"must be 1-{NAME_MAX} characters (got {length})",
+            code="MantleProjectNameLength",
+            at=at,
+        )
 
 
-def _check_tags(prop: str, tags: Mapping[str, str]) -> None:
+def _check_tags(prop: str, tags: Mapping[str, str], at: At) -> None:
     if len(tags) > TAGS_MAX:
-        raise prop_error("MantleProject", prop, f"allows at most {TAGS_MAX} tags per project (got {len(tags)})")
+        raise prop_error(
+            "MantleProject",
+            prop,
+            f"allows at most {TAGS_MAX} tags per project (got {len(tags)})",
+            code="MantleProjectTagCount",
+            at=at,
+        )
     for key, value in tags.items():
         if is_token(key) or is_token(value):
             continue
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
-            raise prop_error("MantleProject", prop, f"tag keys must be 1-{TAG_KEY_MAX} characters (key {key!r})")
+            raise prop_error(
+                "MantleProject",
+                prop,
+                f"tag keys must be 1-{TAG_KEY_MAX} characters (key {key!r})",
+                code="MantleProjectTagKeyLength",
+                at=at,
+            )
         if key.lower().startswith("aws:"):
-            raise prop_error("MantleProject", prop, f"tag keys starting with 'aws:' are reserved by AWS (key {key!r})")
+            raise prop_error(
+                "MantleProject",
+                prop,
+                f"tag keys starting with 'aws:' are reserved by AWS (key {key!r})",
+                code="MantleProjectTagKeyReserved",
+                at=at,
+            )
         if not isinstance(value, str) or len(value) > TAG_VALUE_MAX:
-            raise prop_error("MantleProject", prop, f"tag values must be 0-{TAG_VALUE_MAX} characters (tag {key!r})")
+            raise prop_error(
+                "MantleProject",
+                prop,
+                f"tag values must be 0-{TAG_VALUE_MAX} characters (tag {key!r})",
+                code="MantleProjectTagValueLength",
+                at=at,
+            )

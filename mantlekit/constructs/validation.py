@@ -11,13 +11,27 @@ This module evaluates no IAM itself: every verdict comes from the linter. The li
 Acknowledging a finding works like cdk-nag: on the construct (or any ancestor) of the flagged resource,
 ``MantleLintPlugin.acknowledge(construct, "MNT001", "why this is fine")``; CDK matches the id
 ``mantle-lint::MNT001`` against the violation and keeps the reason in the report and the construct metadata.
+
+Granular acknowledgements, as cdk-nag's ``AwsSolutions-IAM5[Action::s3:*]``: ``MNT008[bedrock-mantle:CreateProject]``
+acknowledges only the MNT008 finding about that action; a bare ``MNT008`` still acknowledges every MNT008
+finding. What goes in the brackets depends on the rule (:data:`SUBJECTS`): an action for the rules about
+actions, a condition key for those about condition keys, a Sid for those about Sids; the other rules take
+no brackets. A finding about several actions (MNT008 lists every management action a key holds) becomes
+one violation per action, so each can be acknowledged on its own.
+
+CDK matches an acknowledgement to a violation by exact rule name, so the plugin names each violation after
+the acknowledgement that covers it: the granular id when a granular acknowledgement on the resource or an
+ancestor matches, else the bare id when a bare one does, else the granular id (which tells the reader what
+to write). The acknowledgements come from the construct tree (``context.app_construct``), as CDK's own do.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -25,6 +39,8 @@ import jsii
 from constructs import IConstruct
 
 import mantlekit
+from mantlekit import facts
+from mantlekit.constructs.errors import config_error, construct_path
 from mantlekit.lint.findings import SEVERITIES
 
 #: Plugin name; acknowledgement ids are ``<NAME>::<rule id>``.
@@ -46,6 +62,103 @@ def _known_rule_ids() -> list[str]:
     return [r.id for r in all_rules()]
 
 
+#: Rule name of the violations for input mantle-lint could not read (not a rule of the linter).
+INPUT_ERROR = "input-error"
+_ACTION_RE = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
+_CONDITION_KEY_RE = re.compile(r"^[A-Za-z0-9-]+:\S+$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the brackets of a granular acknowledgement hold for one rule, and where its findings say it.
+
+    ``kind``: ``action`` (compared case-insensitively, as IAM compares actions), ``condition key``
+    (case-insensitively too) or ``sid`` (exactly). ``field``: the key of the finding's ``details`` holding
+    it, a string or a list of them. ``values``: every value the rule can report, when the Mantle facts fix
+    them (an acknowledgement for another value could never match, so it is refused).
+    """
+
+    kind: str
+    field: str
+    values: frozenset[str] | None = None
+
+    def accepts(self, value: str) -> bool:
+        if self.kind == "sid":
+            return bool(value)
+        shape = _ACTION_RE if self.kind == "action" else _CONDITION_KEY_RE
+        if not shape.match(value):
+            return False
+        return self.values is None or value.lower() in {v.lower() for v in self.values}
+
+    def same(self, acknowledged: str, reported: str) -> bool:
+        # CDK records acknowledgement ids, and compares rule names, with spaces turned into "-".
+        acknowledged, reported = acknowledged.replace(" ", "-"), reported.replace(" ", "-")
+        return acknowledged == reported if self.kind == "sid" else acknowledged.lower() == reported.lower()
+
+
+_MANTLE_ACTIONS = frozenset(a.full_name for a in facts.ACTIONS.values())
+_ANY_ACTION = Subject("action", "action")
+_CONDITION_KEY = Subject("condition key", "key")
+_SID = Subject("sid", "sid")
+
+#: The rules whose acknowledgements may name a subject in brackets. Rules not listed take only the bare id.
+SUBJECTS: dict[str, Subject] = {
+    "IAM002": _ANY_ACTION,  # the unknown action pattern, as the policy writes it
+    "IAM003": _ANY_ACTION,
+    "IAM009": _CONDITION_KEY,
+    "IAM010": _CONDITION_KEY,
+    "IAM011": _CONDITION_KEY,
+    "IAM012": _CONDITION_KEY,
+    "IAM013": _SID,
+    "IAM014": _SID,
+    "MNT001": Subject("action", "action", frozenset([facts.CALL_WITH_BEARER_TOKEN])),
+    "MNT002": Subject("action", "action", _MANTLE_ACTIONS),  # the action the failing route needs
+    "MNT003": Subject("action", "action", _MANTLE_ACTIONS),
+    "MNT004": Subject("action", "open_actions", frozenset(facts.BEARER_TOKEN_ACTIONS)),
+    "MNT008": Subject("action", "management_actions", frozenset(facts.MANAGEMENT_ACTIONS)),
+    "MNT009": Subject("action", "action", _MANTLE_ACTIONS),
+}
+
+_ACK_RE = re.compile(r"^(?P<rule>[^\[\]]+?)(?:\[(?P<subject>.*)\])?$", re.S)
+
+
+def parse_acknowledgement(rule_id: str) -> tuple[str, str | None]:
+    """(rule, bracket or None) of ``MNT008`` or ``MNT008[bedrock-mantle:CreateProject]``; (id, None) when
+    ``rule_id`` has neither form."""
+    match = _ACK_RE.match(rule_id)
+    return (match["rule"], match["subject"]) if match else (rule_id, None)
+
+
+def check_acknowledgement(rule_id: str, at: str | None = None) -> None:
+    """Refuse an acknowledgement that can never match: an unknown rule, or brackets its rule cannot report."""
+    rule, subject = parse_acknowledgement(rule_id)
+    known = [*_known_rule_ids(), INPUT_ERROR]
+    if rule not in known:
+        hint = next((f"; did you mean {k}?" for k in known if k.lower() == rule.lower()), "")
+        raise config_error(
+            f"MantleLintPlugin.acknowledge: {rule_id!r} names no mantle-lint rule (known: {', '.join(known)}){hint}",
+            code="MantleLintAckRuleUnknown",
+            at=at,
+        )
+    if subject is None:
+        return
+    spec = SUBJECTS.get(rule)
+    if spec is None:
+        problem = f"{rule} findings are about no action, condition key or Sid, so they take no brackets; use {rule}"
+    elif not spec.accepts(subject):
+        article = "an" if spec.kind[0] in "aeiou" else "a"
+        problem = f"{subject!r} is not {article} {spec.kind} a {rule} finding can be about"
+        if spec.values is not None:
+            problem += f" (one of: {', '.join(sorted(spec.values))}; case does not matter)"
+    else:
+        return
+    raise config_error(
+        f"MantleLintPlugin.acknowledge: {rule_id!r} can never match: {problem}",
+        code="MantleLintAckBracketNeverMatches",
+        at=at,
+    )
+
+
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class MantleLintPlugin:
     """Runs mantle-lint during ``cdk synth`` and fails it on findings at or above ``fail_on``.
@@ -58,7 +171,10 @@ class MantleLintPlugin:
 
     def __init__(self, *, fail_on: str = "error", lint: LintFunction | None = None) -> None:
         if fail_on not in SEVERITIES:
-            raise ValueError(f"MantleLintPlugin: `fail_on` must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+            raise config_error(
+                f"MantleLintPlugin: `fail_on` must be one of {', '.join(SEVERITIES)}, got {fail_on!r}",
+                code="MantleLintPluginFailOnInvalid",
+            )
         self._fail_on = fail_on
         self._lint = lint or lint_with_mantle_lint
 
@@ -76,11 +192,26 @@ class MantleLintPlugin:
 
     @staticmethod
     def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
-        """Acknowledge mantle-lint rule ``rule_id`` on ``scope`` and everything below it, with a reason."""
+        """Acknowledge mantle-lint findings on ``scope`` and everything below it, with a reason.
+
+        ``rule_id`` is a rule (``MNT008``: all its findings) or a rule with the one subject it accepts
+        (``MNT008[bedrock-mantle:CreateProject]``: only the finding about that action); see :data:`SUBJECTS`.
+        An unknown rule, or brackets that can never match, is a :class:`MantleConfigError`.
+        """
+        at = construct_path(scope)
         if not rule_id or not rule_id.strip():
-            raise ValueError("MantleLintPlugin.acknowledge: `rule_id` must name a rule, e.g. MNT001")
+            raise config_error(
+                "MantleLintPlugin.acknowledge: `rule_id` must name a rule, e.g. MNT001",
+                code="MantleLintAckRuleUnknown",
+                at=at,
+            )
+        check_acknowledgement(rule_id, at)
         if not reason or not reason.strip():
-            raise ValueError("MantleLintPlugin.acknowledge: `reason` must say why the finding is acceptable")
+            raise config_error(
+                "MantleLintPlugin.acknowledge: `reason` must say why the finding is acceptable",
+                code="MantleLintAckReasonMissing",
+                at=at,
+            )
         cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=f"{PLUGIN_NAME}::{rule_id}", reason=reason))
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
@@ -92,7 +223,9 @@ class MantleLintPlugin:
         reported = [f for f in findings if _severity_rank(f) >= threshold]
         resources = _ResourceIndex(paths)
         stacks = {os.path.abspath(s.template_path): s.stack_construct_path for s in context.stack_templates or []}
-        violations = [_violation(f, resources, stacks) for f in reported]
+        app = getattr(context, "app_construct", None)
+        acks = _Acknowledgements(app) if app is not None else None
+        violations = [v for f in reported for v in _violations(f, resources, stacks, acks)]
         violations += [_input_error_violation(e) for e in errors]
         return cdk.PolicyValidationPluginReport(
             success=not violations,
@@ -123,12 +256,22 @@ class _ResourceIndex:
 
     def __init__(self, paths: Iterable[str]) -> None:
         self._ids: dict[str, set[str]] = {}
+        self._paths: dict[str, dict[str, str]] = {}
         for path in paths:
             try:
                 with open(path, encoding="utf-8") as fh:
                     self._ids[os.path.abspath(path)] = set((json.load(fh).get("Resources") or {}).keys())
             except (OSError, ValueError, AttributeError):
                 self._ids[os.path.abspath(path)] = set()
+
+    def construct_path(self, template: str | None, logical_id: str | None) -> str | None:
+        """The construct path of resource ``logical_id`` of ``template``, from its stack's cloud-assembly
+        metadata (the ``aws:cdk:logicalId`` entries), or None when the assembly does not say."""
+        if not template or not logical_id:
+            return None
+        if template not in self._paths:
+            self._paths[template] = _assembly_construct_paths(template)
+        return self._paths[template].get(logical_id)
 
     def find(self, file: str | None, candidates: Sequence[Any]) -> tuple[str | None, str | None]:
         """(template path, logical id) for the first candidate that is a resource of ``file``'s template."""
@@ -146,7 +289,56 @@ class _ResourceIndex:
         return path, None
 
 
-def _violation(finding: Any, resources: _ResourceIndex, stacks: dict[str, str]) -> cdk.PolicyViolation:
+class _Acknowledgements:
+    """mantle-lint acknowledgements of the app, by construct path, read from the tree as CDK reads them."""
+
+    def __init__(self, app: IConstruct) -> None:
+        key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        prefix = f"{PLUGIN_NAME}::"
+        self._by_path: dict[str, list[str]] = {}
+        for node in app.node.find_all():
+            for entry in node.node.metadata:
+                if entry.type == key and isinstance(entry.data, dict):
+                    ids = [k[len(prefix) :] for k in entry.data if isinstance(k, str) and k.startswith(prefix)]
+                    if ids:
+                        self._by_path.setdefault(node.node.path, []).extend(ids)
+
+    def rule_name(self, rule: str, subject: str | None, path: str | None) -> str:
+        """The rule name to report a finding of ``rule`` about ``subject`` on ``path`` under (module docs)."""
+        spec = SUBJECTS.get(rule)
+        if subject is None or spec is None:
+            return rule
+        for ancestor in _ancestors(path or ""):
+            ids = self._by_path.get(ancestor, ())
+            for ack in ids:
+                ack_rule, ack_subject = parse_acknowledgement(ack)
+                if ack_rule == rule and ack_subject is not None and spec.same(ack_subject, subject):
+                    return ack  # exactly as acknowledged: CDK compares the spelling
+            if rule in ids:
+                return rule
+        return f"{rule}[{subject}]"
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """``path``, its parents, and the root (``""``), closest first (as CDK looks for acknowledgements)."""
+    while path:
+        yield path
+        path = path.rpartition("/")[0]
+    yield ""
+
+
+def _subjects(finding: Any) -> list[str | None]:
+    """What each violation of ``finding`` is about (one per action of a finding about several), or [None]."""
+    spec = SUBJECTS.get(str(_get(finding, "rule", "")))
+    details = _get(finding, "details", None) or {}
+    value = details.get(spec.field) if spec else None
+    values = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if value else []
+    return list(dict.fromkeys(values)) or [None]
+
+
+def _violations(
+    finding: Any, resources: _ResourceIndex, stacks: dict[str, str], acks: _Acknowledgements | None
+) -> Iterator[cdk.PolicyViolation]:
     details = _get(finding, "details", None) or {}
     file = _get(finding, "file")
     template, logical_id = resources.find(
@@ -158,28 +350,31 @@ def _violation(finding: Any, resources: _ResourceIndex, stacks: dict[str, str]) 
     construct_path = details.get("construct_path")
     if not construct_path and file:
         construct_path = stacks.get(os.path.abspath(file))  # no resource to point at: point at the stack
-    if logical_id:
-        resource = cdk.PolicyViolatingResource(
-            resource_logical_id=logical_id, template_path=template, locations=[where]
-        )
-    elif isinstance(construct_path, str) and construct_path:
-        resource = cdk.PolicyViolatingResource(construct_path=construct_path, locations=[where])
-    else:
-        resource = cdk.PolicyViolatingResource(template_path=template or file, locations=[where])
+    resource_path = resources.construct_path(template, logical_id) or construct_path
     fix = _get(finding, "fix")
-    return cdk.PolicyViolation(
-        rule_name=str(_get(finding, "rule", "mantle-lint")),
-        description=str(_get(finding, "message", "")),
-        fix=str(fix) if fix else None,
-        severity=str(_get(finding, "severity", "error")),
-        violating_resources=[resource],
-    )
+    rule = str(_get(finding, "rule", "mantle-lint"))
+    for subject in _subjects(finding):
+        if logical_id:
+            resource = cdk.PolicyViolatingResource(
+                resource_logical_id=logical_id, template_path=template, locations=[where]
+            )
+        elif isinstance(construct_path, str) and construct_path:
+            resource = cdk.PolicyViolatingResource(construct_path=construct_path, locations=[where])
+        else:
+            resource = cdk.PolicyViolatingResource(template_path=template or file, locations=[where])
+        yield cdk.PolicyViolation(
+            rule_name=acks.rule_name(rule, subject, resource_path) if acks else rule,
+            description=str(_get(finding, "message", "")),
+            fix=str(fix) if fix else None,
+            severity=str(_get(finding, "severity", "error")),
+            violating_resources=[resource],
+        )
 
 
 def _input_error_violation(error: Any) -> cdk.PolicyViolation:
     file = _get(error, "file")
     return cdk.PolicyViolation(
-        rule_name="input-error",
+        rule_name=INPUT_ERROR,
         description=f"mantle-lint could not read the input: {_get(error, 'message', error)}",
         severity="error",
         violating_resources=[
@@ -188,3 +383,24 @@ def _input_error_violation(error: Any) -> cdk.PolicyViolation:
             )
         ],
     )
+
+
+def _assembly_construct_paths(template: str) -> dict[str, str]:
+    """{logical id: construct path} of the stack whose template is ``template``, from the manifest beside it."""
+    # The cloud-assembly reader of the linter knows the manifest's shape; only its metadata helpers are used.
+    from mantlekit.lint.readers.cdk_out import STACK, _construct_paths, _metadata
+
+    base = os.path.dirname(template)
+    try:
+        with open(os.path.join(base, "manifest.json"), encoding="utf-8") as fh:
+            artifacts = json.load(fh).get("artifacts") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    name = os.path.basename(template)
+    for art in artifacts.values() if isinstance(artifacts, dict) else ():
+        if not isinstance(art, dict) or art.get("type") != STACK:
+            continue
+        props = art.get("properties")
+        if isinstance(props, dict) and props.get("templateFile") == name:
+            return _construct_paths(_metadata(art, base))
+    return {}

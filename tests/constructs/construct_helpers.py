@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
+
+from mantlekit.constructs import MantleConfigError
 
 ACCOUNT = "111111111111"
 REGION = "eu-west-1"
@@ -56,3 +62,14 @@ def acknowledgements(scope, prefix: str = "AwsSolutions::") -> dict[str, dict[st
                 if mine:
                     out.setdefault(node.node.path, {}).update(mine)
     return out
+
+
+@contextlib.contextmanager
+def raises_config_error(code: str, at: str | None = None) -> Iterator[pytest.ExceptionInfo[MantleConfigError]]:
+    """Expect a MantleConfigError with stable ``code`` (and construct path ``at``, when given): tests match
+    codes, not wording, so a clearer message does not break them."""
+    with pytest.raises(MantleConfigError) as err:
+        yield err
+    assert err.value.code == code, str(err.value)
+    if at is not None:
+        assert err.value.construct_path == at

@@ -11,10 +11,10 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match
-from construct_helpers import acknowledgements, new_stack, only, policy_statements, template
+from construct_helpers import acknowledgements, new_stack, only, policy_statements, raises_config_error, template
 
 from mantlekit import facts
-from mantlekit.constructs import MantleApiKeyUser, MantleConfigError, MantleProject
+from mantlekit.constructs import MantleApiKeyUser, MantleProject
 from mantlekit.constructs.api_key_user import HANDLER_CODE
 
 
@@ -214,9 +214,9 @@ def test_without_issue_key_there_is_no_secret_and_no_custom_resource():
         ":policy/mantle-boundary"
     )
     assert user.secret is None
-    with pytest.raises(MantleConfigError, match="`issue_key` is False"):
+    with raises_config_error("MantleApiKeyUserNoKeyIssued", at="Test/Key"):
         user.grant_read_key(iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal()))
-    with pytest.raises(MantleConfigError, match="`issue_key` is False"):
+    with raises_config_error("MantleApiKeyUserNoKeyIssued", at="Test/Key"):
         _ = user.credential_id
 
 
@@ -251,30 +251,41 @@ def test_given_encryption_key_and_higher_cap():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code"),
     [
-        ({"credential_age_days": 91}, r"`credential_age_days` must be 1-90 days \(max_credential_age_days\), got 91"),
-        ({"credential_age_days": 0}, r"`credential_age_days` must be 1-90 days"),
-        ({"credential_age_days": 30.5}, "`credential_age_days` must be a whole number of days"),
-        ({"credential_age_days": True}, "`credential_age_days` must be a whole number of days"),
-        ({"max_credential_age_days": 36601}, r"`max_credential_age_days` must be 1-36600 days"),
-        ({"max_credential_age_days": 0}, r"`max_credential_age_days` must be 1-36600 days"),
-        ({"credential_age_days": 120, "max_credential_age_days": 100}, "`credential_age_days` must be 1-100 days"),
-        ({"projects": []}, "`projects` must name at least one project"),
+        ({"credential_age_days": 91}, "MantleApiKeyUserAgeRange"),
+        ({"credential_age_days": 0}, "MantleApiKeyUserAgeRange"),
+        ({"credential_age_days": 30.5}, "MantleApiKeyUserAgeNotWholeDays"),
+        ({"credential_age_days": True}, "MantleApiKeyUserAgeNotWholeDays"),
+        ({"max_credential_age_days": 36601}, "MantleApiKeyUserMaxAgeRange"),
+        ({"max_credential_age_days": 0}, "MantleApiKeyUserMaxAgeRange"),
+        ({"credential_age_days": 120, "max_credential_age_days": 100}, "MantleApiKeyUserAgeRange"),
+        ({"projects": []}, "MantleApiKeyUserProjectsEmpty"),
     ],
 )
-def test_bad_props_are_rejected_naming_the_prop(kwargs, message):
+def test_bad_props_are_rejected_with_their_code_at_the_construct(kwargs, code):
     stack = new_stack()
     kwargs.setdefault("projects", [MantleProject.from_project_id(stack, "P", "proj_abc")])
-    with pytest.raises(MantleConfigError, match=f"MantleApiKeyUser: {message}"):
+    with raises_config_error(code, at="Test/Key"):
         MantleApiKeyUser(stack, "Key", issue_key=True, **kwargs)
+
+
+def test_an_age_above_the_cap_names_both_props():
+    stack = new_stack()
+    project = MantleProject.from_project_id(stack, "P", "proj_abc")
+    with raises_config_error("MantleApiKeyUserAgeRange") as err:
+        MantleApiKeyUser(stack, "Key", projects=[project], credential_age_days=91)
+    assert err.value.message == (
+        "MantleApiKeyUser: `credential_age_days` must be 1-90 days (max_credential_age_days), got 91"
+    )
 
 
 def test_age_is_validated_even_without_issuing():
     stack = new_stack()
     project = MantleProject.from_project_id(stack, "P", "proj_abc")
-    with pytest.raises(MantleConfigError, match="`credential_age_days`"):
+    with raises_config_error("MantleApiKeyUserAgeNotWholeDays") as err:
         MantleApiKeyUser(stack, "Key", projects=[project], credential_age_days=cdk.Duration.days(30))
+    assert err.value.message.startswith("MantleApiKeyUser: `credential_age_days` ")
 
 
 # --- the handler, run against fake AWS clients ---------------------------------------------------------------

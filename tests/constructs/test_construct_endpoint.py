@@ -6,10 +6,10 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match
-from construct_helpers import ACCOUNT, REGION, acknowledgements, new_stack, new_vpc, only, template
+from construct_helpers import ACCOUNT, REGION, acknowledgements, new_stack, new_vpc, only, raises_config_error, template
 
 from mantlekit import facts
-from mantlekit.constructs import MantleConfigError, MantleEndpoint, MantleProject, TokenType
+from mantlekit.constructs import MantleEndpoint, MantleProject, TokenType
 
 ANYONE = "*"
 THIS_ACCOUNT = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}
@@ -261,9 +261,9 @@ def test_environment_agnostic_stack_is_not_region_checked_and_uses_tokens():
 @pytest.mark.parametrize("region", ["us-west-1", "us-gov-west-1", "ca-central-1"])
 def test_unsupported_region_is_an_error_naming_the_supported_regions(region):
     stack = new_stack(region=region)
-    with pytest.raises(MantleConfigError) as err:
+    with raises_config_error("MantleEndpointRegionUnsupported", at="Test/Mantle") as err:
         MantleEndpoint(stack, "Mantle", vpc=new_vpc(stack))
-    message = str(err.value)
+    message = err.value.message
     assert f"region {region!r}" in message and "env.region" in message
     assert ", ".join(sorted(facts.PRIVATELINK_REGIONS)) in message
 
@@ -276,28 +276,29 @@ def test_every_privatelink_region_is_accepted(region):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "prop"),
+    ("kwargs", "prop", "code"),
     [
-        ({"organization_id": "org-1"}, "organization_id"),
-        ({"projects": []}, "projects"),
-        ({"actions": []}, "actions"),
-        ({"actions": ["bedrock:InvokeModel"]}, "actions"),
-        ({"actions": ["bedrock-mantle:InvokeModel"]}, "actions"),
-        ({"actions": ["bedrock-mantle:CallWithBearerToken"]}, "actions"),
-        ({"allowed_peers": []}, "allowed_peers"),
-        ({"allowed_peers": [ec2.Peer.any_ipv4()]}, "allowed_peers"),
-        ({"allowed_peers": [ec2.Peer.any_ipv6()]}, "allowed_peers"),
-        ({"bearer_tokens": "LONG_TERM"}, "bearer_tokens"),
+        ({"organization_id": "org-1"}, "organization_id", "MantleEndpointOrganizationIdInvalid"),
+        ({"projects": []}, "projects", "MantleEndpointProjectsEmpty"),
+        ({"actions": []}, "actions", "MantleEndpointActionsEmpty"),
+        ({"actions": ["bedrock:InvokeModel"]}, "actions", "MantleEndpointActionNotMantle"),
+        ({"actions": ["bedrock-mantle:InvokeModel"]}, "actions", "MantleEndpointActionUnknown"),
+        ({"actions": ["bedrock-mantle:CallWithBearerToken"]}, "actions", "MantleEndpointActionBearerToken"),
+        ({"allowed_peers": []}, "allowed_peers", "MantleEndpointPeersEmpty"),
+        ({"allowed_peers": [ec2.Peer.any_ipv4()]}, "allowed_peers", "MantleEndpointPeerOpenToWorld"),
+        ({"allowed_peers": [ec2.Peer.any_ipv6()]}, "allowed_peers", "MantleEndpointPeerOpenToWorld"),
+        ({"bearer_tokens": "LONG_TERM"}, "bearer_tokens", "MantleTokenTypeInvalid"),
     ],
 )
-def test_bad_props_are_rejected_naming_the_prop(kwargs, prop):
+def test_bad_props_are_rejected_naming_the_prop(kwargs, prop, code):
     stack = new_stack()
-    with pytest.raises(MantleConfigError, match=f"MantleEndpoint: `{prop}`"):
+    with raises_config_error(code, at="Test/Mantle") as err:
         MantleEndpoint(stack, "Mantle", vpc=new_vpc(stack), **kwargs)
+    assert err.value.message.startswith(f"MantleEndpoint: `{prop}` ")
 
 
 def test_vpc_without_private_subnets_needs_explicit_subnets():
     stack = new_stack()
     vpc = new_vpc(stack, subnet_configuration=[ec2.SubnetConfiguration(name="Pub", subnet_type=ec2.SubnetType.PUBLIC)])
-    with pytest.raises(MantleConfigError, match="`subnets` has no default"):
+    with raises_config_error("MantleEndpointNoPrivateSubnets", at="Test/Mantle"):
         MantleEndpoint(stack, "Mantle", vpc=vpc)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk import aws_iam as iam
-from construct_helpers import acknowledgements, new_stack, new_vpc, only, template
+from construct_helpers import acknowledgements, new_stack, new_vpc, only, raises_config_error, template
 
 from mantlekit import facts
 from mantlekit.constructs import (
-    MantleConfigError,
     MantleEndpoint,
     MantleInferenceRole,
     MantleKeyGuardrails,
@@ -60,10 +59,9 @@ def test_defaults_deny_both_key_actions_and_long_lived_or_non_expiring_keys():
     tpl.resource_count_is("AWS::Organizations::Policy", 0)
     tpl.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     assert guardrails.scp is None and not guardrails.has_boundary
-    with pytest.raises(
-        MantleConfigError, match=r"^MantleKeyGuardrails: `permissions_boundary` is False, so there is no boundary"
-    ):
+    with raises_config_error("MantleKeyGuardrailsNoBoundary", at="Test/Guardrails") as err:
         guardrails.boundary  # noqa: B018
+    assert err.value.message.startswith("MantleKeyGuardrails: `permissions_boundary` is False, so there is no boundary")
 
 
 @pytest.mark.parametrize(
@@ -203,23 +201,29 @@ def test_boundary_form_allows_all_but_the_guardrails_and_is_usable_as_a_boundary
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code"),
     [
-        (
-            {"deny_bearer_tokens": None, "max_credential_age_days": None},
-            "`deny_bearer_tokens` is None and so are `max_credential_age_days` and `vpc_endpoints`",
-        ),
-        ({"deny_bearer_tokens": "BOTH"}, "`deny_bearer_tokens` must be a TokenType or None"),
-        ({"max_credential_age_days": 0}, r"`max_credential_age_days` must be 1-36600 days or None"),
-        ({"max_credential_age_days": 36601}, r"`max_credential_age_days` must be 1-36600 days or None"),
-        ({"max_credential_age_days": 9.5}, r"`max_credential_age_days` must be 1-36600 days or None"),
-        ({"vpc_endpoints": []}, "`vpc_endpoints` must name at least one VPC endpoint"),
-        ({"vpc_endpoints": ["endpoint-1"]}, "`vpc_endpoints` must be a VPC endpoint id"),
-        ({"scp_target_ids": []}, "`scp_target_ids` must list at least one root, OU or account id"),
-        ({"scp_target_ids": ["12345"]}, "`scp_target_ids` must be root"),
-        ({"scp_target_ids": "r-ab12"}, "`scp_target_ids` must list at least one"),
+        ({"deny_bearer_tokens": None, "max_credential_age_days": None}, "MantleKeyGuardrailsNothingToEnforce"),
+        ({"deny_bearer_tokens": "BOTH"}, "MantleTokenTypeInvalid"),
+        ({"max_credential_age_days": 0}, "MantleKeyGuardrailsMaxAgeRange"),
+        ({"max_credential_age_days": 36601}, "MantleKeyGuardrailsMaxAgeRange"),
+        ({"max_credential_age_days": 9.5}, "MantleKeyGuardrailsMaxAgeRange"),
+        ({"vpc_endpoints": []}, "MantleVpcEndpointsEmpty"),
+        ({"vpc_endpoints": ["endpoint-1"]}, "MantleVpcEndpointIdInvalid"),
+        ({"scp_target_ids": []}, "MantleKeyGuardrailsScpTargetsEmpty"),
+        ({"scp_target_ids": ["12345"]}, "MantleKeyGuardrailsScpTargetInvalid"),
+        ({"scp_target_ids": "r-ab12"}, "MantleKeyGuardrailsScpTargetsEmpty"),
     ],
 )
-def test_bad_props_are_rejected_naming_the_prop(kwargs, message):
-    with pytest.raises(MantleConfigError, match=f"MantleKeyGuardrails: {message}"):
+def test_bad_props_are_rejected_with_their_code_at_the_construct(kwargs, code):
+    with raises_config_error(code, at="Test/G"):
         MantleKeyGuardrails(new_stack(), "G", **kwargs)
+
+
+def test_nothing_to_enforce_names_the_props_to_set():
+    with raises_config_error("MantleKeyGuardrailsNothingToEnforce") as err:
+        MantleKeyGuardrails(new_stack(), "G", deny_bearer_tokens=None, max_credential_age_days=None)
+    assert err.value.message == (
+        "MantleKeyGuardrails: `deny_bearer_tokens` is None and so are `max_credential_age_days` and "
+        "`vpc_endpoints`: there is nothing to enforce"
+    )

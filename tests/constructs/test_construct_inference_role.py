@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk import aws_iam as iam
-from construct_helpers import ACCOUNT, REGION, acknowledgements, new_stack, new_vpc, policy_statements, template
+from construct_helpers import (
+    ACCOUNT,
+    REGION,
+    acknowledgements,
+    new_stack,
+    new_vpc,
+    policy_statements,
+    raises_config_error,
+    template,
+)
 
 from mantlekit import facts
-from mantlekit.constructs import MantleConfigError, MantleEndpoint, MantleInferenceRole, MantleProject
+from mantlekit.constructs import MantleEndpoint, MantleInferenceRole, MantleProject
 
 INFERENCE = sorted(facts.GRANTS["inference"])
 MODEL_KEY = "bedrock-mantle:Model"
@@ -163,19 +172,20 @@ def test_role_props_pass_through():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "prop", "code"),
     [
-        ({}, "`projects` must name at least one project"),
-        ({"projects": []}, "`projects` must name at least one project"),
-        ({"all_projects": True, "projects": ["x"]}, "`all_projects` conflicts with `projects`"),
-        ({"all_projects": True, "models": []}, "`models` must be a non-empty list"),
-        ({"all_projects": True, "models": "gpt"}, "`models` must be a non-empty list"),
-        ({"all_projects": True, "models": [""]}, "`models` must contain non-empty strings"),
-        ({"all_projects": True, "service_tiers": []}, "`service_tiers` must be a non-empty list"),
-        ({"all_projects": True, "vpc_endpoint": "vpc-123"}, "`vpc_endpoint` must be a VPC endpoint id"),
-        ({"all_projects": True, "vpc_endpoint": 42}, "`vpc_endpoint` must be a MantleEndpoint"),
+        ({}, "projects", "MantleInferenceRoleProjectsEmpty"),
+        ({"projects": []}, "projects", "MantleInferenceRoleProjectsEmpty"),
+        ({"all_projects": True, "projects": ["x"]}, "all_projects", "MantleInferenceRoleProjectsConflict"),
+        ({"all_projects": True, "models": []}, "models", "MantleInferenceRoleConditionValuesEmpty"),
+        ({"all_projects": True, "models": "gpt"}, "models", "MantleInferenceRoleConditionValuesEmpty"),
+        ({"all_projects": True, "models": [""]}, "models", "MantleInferenceRoleConditionValueInvalid"),
+        ({"all_projects": True, "service_tiers": []}, "service_tiers", "MantleInferenceRoleConditionValuesEmpty"),
+        ({"all_projects": True, "vpc_endpoint": "vpc-123"}, "vpc_endpoint", "MantleVpcEndpointIdInvalid"),
+        ({"all_projects": True, "vpc_endpoint": 42}, "vpc_endpoint", "MantleVpcEndpointRefInvalid"),
     ],
 )
-def test_bad_props_are_rejected_naming_the_prop(kwargs, message):
-    with pytest.raises(MantleConfigError, match=f"MantleInferenceRole: {message}"):
+def test_bad_props_are_rejected_naming_the_prop(kwargs, prop, code):
+    with raises_config_error(code) as err:
         _role(new_stack(), **kwargs)
+    assert err.value.message.startswith(f"MantleInferenceRole: `{prop}` ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from construct_helpers import ACCOUNT, REGION, new_stack, only, policy_statements, template
+from construct_helpers import ACCOUNT, REGION, new_stack, only, policy_statements, raises_config_error, template
 
 from mantlekit import facts
 from mantlekit.constructs import (
@@ -130,7 +130,7 @@ def test_bearer_token_grant_is_star_with_token_type_condition(built, name, value
 def test_bearer_token_grant_needs_a_token_type():
     stack = new_stack()
     role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
-    with pytest.raises(MantleConfigError, match="`token_type`"):
+    with raises_config_error("MantleTokenTypeInvalid", at=None):
         grant_bearer_token(role, token_type="LONG_TERM")  # type: ignore[arg-type]
 
 
@@ -138,7 +138,7 @@ def test_generic_grant_rejects_other_services():
     stack = new_stack()
     project = MantleProject(stack, "P", name="p")
     role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
-    with pytest.raises(MantleConfigError, match="`actions`"):
+    with raises_config_error("MantleProjectGrantActionInvalid", at="Test/P"):
         project.grant(role, "bedrock:InvokeModel")
     assert project.grant(role, "bedrock-mantle:GetProject").success
 
@@ -206,8 +206,9 @@ def test_grants_on_an_imported_project_use_its_arn():
 
 @pytest.mark.parametrize("name", ["", "x" * 129])
 def test_bad_name_is_rejected_naming_the_prop(name):
-    with pytest.raises(MantleConfigError, match=r"MantleProject: `name` must be 1-128 characters"):
+    with raises_config_error("MantleProjectNameLength", at="Test/P") as err:
         MantleProject(new_stack(), "P", name=name)
+    assert err.value.message == f"MantleProject: `name` must be 1-128 characters (got {len(name)})"
 
 
 def test_name_of_128_characters_and_token_names_are_accepted():
@@ -218,18 +219,19 @@ def test_name_of_128_characters_and_token_names_are_accepted():
 
 
 @pytest.mark.parametrize(
-    ("tags", "message"),
+    ("tags", "code"),
     [
-        ({f"k{i}": "v" for i in range(201)}, r"`tags` allows at most 200 tags per project \(got 201\)"),
-        ({"": "v"}, r"`tags` tag keys must be 1-128 characters"),
-        ({"k" * 129: "v"}, r"`tags` tag keys must be 1-128 characters"),
-        ({"k": "v" * 257}, r"`tags` tag values must be 0-256 characters"),
-        ({"aws:owner": "me"}, r"`tags` tag keys starting with 'aws:' are reserved"),
+        ({f"k{i}": "v" for i in range(201)}, "MantleProjectTagCount"),
+        ({"": "v"}, "MantleProjectTagKeyLength"),
+        ({"k" * 129: "v"}, "MantleProjectTagKeyLength"),
+        ({"k": "v" * 257}, "MantleProjectTagValueLength"),
+        ({"aws:owner": "me"}, "MantleProjectTagKeyReserved"),
     ],
 )
-def test_bad_tags_are_rejected_naming_the_prop(tags, message):
-    with pytest.raises(MantleConfigError, match=message):
+def test_bad_tags_are_rejected_naming_the_prop(tags, code):
+    with raises_config_error(code, at="Test/P") as err:
         MantleProject(new_stack(), "P", name="p", tags=tags)
+    assert err.value.message.startswith("MantleProject: `tags` ")
 
 
 def test_200_tags_and_empty_values_are_accepted():
@@ -240,18 +242,20 @@ def test_200_tags_and_empty_values_are_accepted():
 
 
 def test_cost_center_counts_toward_the_tag_limit():
-    with pytest.raises(MantleConfigError, match=r"`tags` allows at most 200 tags per project \(got 201\)"):
+    with raises_config_error("MantleProjectTagCount") as err:
         MantleProject(new_stack(), "P", name="p", tags={f"k{i}": "v" for i in range(200)}, cost_center="cc")
+    assert err.value.message == "MantleProject: `tags` allows at most 200 tags per project (got 201)"
 
 
 def test_cost_center_conflicting_with_a_tag_is_rejected():
-    with pytest.raises(MantleConfigError, match="`cost_center` conflicts with tag"):
+    with raises_config_error("MantleProjectCostCenterConflict", at="Test/P"):
         MantleProject(new_stack(), "P", name="p", tags={COST_CENTER_TAG_KEY: "a"}, cost_center="b")
 
 
 def test_cost_center_too_long_is_rejected_naming_the_prop():
-    with pytest.raises(MantleConfigError, match="`cost_center` tag values must be 0-256"):
+    with raises_config_error("MantleProjectTagValueLength") as err:
         MantleProject(new_stack(), "P", name="p", cost_center="c" * 257)
+    assert err.value.message.startswith("MantleProject: `cost_center` ")
 
 
 def test_tags_added_by_aspects_are_checked_at_synth():
@@ -259,7 +263,11 @@ def test_tags_added_by_aspects_are_checked_at_synth():
     MantleProject(stack, "P", name="p", tags={f"k{i}": "v" for i in range(199)})
     cdk.Tags.of(stack).add("extra1", "v")
     cdk.Tags.of(stack).add("extra2", "v")
-    with pytest.raises(RuntimeError, match=r"`tags` allows at most 200 tags per project \(got 201\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"`tags` allows at most 200 tags per project \(got 201\) \(after Tags.of\(...\) were applied\) "
+        r"\[MantleProjectTagCount\]",
+    ):
         template(stack)
 
 
@@ -272,13 +280,13 @@ def test_tags_added_by_aspects_are_checked_at_synth():
     ],
 )
 def test_import_by_bad_arn_names_the_prop(arn):
-    with pytest.raises(MantleConfigError, match="`project_arn` is not a Mantle project ARN"):
+    with raises_config_error("MantleProjectArnInvalid", at="Test/P"):
         MantleProject.from_project_arn(new_stack(), "P", arn)
 
 
 @pytest.mark.parametrize("project_id", ["proj_ABC", "project1", ""])
 def test_import_by_bad_id_names_the_prop(project_id):
-    with pytest.raises(MantleConfigError, match="`project_id` must match"):
+    with raises_config_error("MantleProjectIdInvalid", at="Test/P"):
         MantleProject.from_project_id(new_stack(), "P", project_id)
 
 
@@ -287,12 +295,18 @@ def test_region_without_the_cloudformation_type_is_refused_naming_the_alternativ
     stack = new_stack(region=region)
     with pytest.raises(MantleConfigError) as err:
         MantleProject(stack, "Project", name="chat")
-    assert str(err.value) == (
+    message = (
         f"MantleProject: region {region!r} (the stack's env.region) has no AWS::BedrockMantle::Project in "
         "CloudFormation, although Mantle serves there; use the default project (MantleProject.default_project), "
         "or create the project through the Projects API (POST /v1/organization/projects) and reference it with "
         "MantleProject.from_project_id"
     )
+    assert (err.value.code, err.value.construct_path, err.value.message) == (
+        "MantleProjectRegionUnsupported",
+        "Test/Project",
+        message,
+    )
+    assert str(err.value) == f"{message} [MantleProjectRegionUnsupported at Test/Project]"
     # The alternatives work in that region.
     assert MantleProject.default_project(stack, "Default").project_arn == (
         f"arn:aws:bedrock-mantle:{region}:{ACCOUNT}:project/default"

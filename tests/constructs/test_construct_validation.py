@@ -8,11 +8,12 @@ import pathlib
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from construct_helpers import raises_config_error
 
 import mantlekit
 import mantlekit.lint.api
-from mantlekit.constructs import MantleLintPlugin
-from mantlekit.constructs.validation import PLUGIN_NAME, lint_with_mantle_lint
+from mantlekit.constructs import MantleApiKeyUser, MantleLintPlugin, MantleProject
+from mantlekit.constructs.validation import PLUGIN_NAME, SUBJECTS, lint_with_mantle_lint
 
 
 def _finding(path: str, logical_id: str, rule="MNT005", severity="error", **extra) -> dict:
@@ -161,10 +162,183 @@ def test_plugin_identity():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="`fail_on`"):
+    with raises_config_error("MantleLintPluginFailOnInvalid", at=None):
         MantleLintPlugin(fail_on="fatal")
     stack = cdk.Stack(cdk.App(), "S")
-    with pytest.raises(ValueError, match="`reason`"):
+    with raises_config_error("MantleLintAckReasonMissing", at="S") as err:
         MantleLintPlugin.acknowledge(stack, "MNT001", "  ")
-    with pytest.raises(ValueError, match="`rule_id`"):
+    assert isinstance(err.value, ValueError)  # as before the codes
+    with raises_config_error("MantleLintAckRuleUnknown", at="S"):
         MantleLintPlugin.acknowledge(stack, "", "why")
+
+
+# --- granular acknowledgements, on real synthesis with the real linter ------------------------------------
+
+MANAGE = ["bedrock-mantle:CreateProject", "bedrock-mantle:ArchiveProject"]
+#: The violations of the user "Other", which no acknowledgement on "Tool" may touch.
+OTHER = [
+    ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource"),
+    ("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource"),
+]
+
+
+def _keys_app(tmp_path) -> tuple[cdk.App, MantleApiKeyUser, MantleApiKeyUser]:
+    """Two long-term-key users that may also create and archive projects: one MNT008 warning each, about
+    both actions. fail_on="warning" makes them violations."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Keys", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    project = MantleProject(stack, "Chat", name="chat")
+    users = []
+    for name in ("Tool", "Other"):
+        user = MantleApiKeyUser(stack, name, projects=[project])
+        user.user.add_to_policy(iam.PolicyStatement(actions=MANAGE, resources=["*"]))
+        users.append(user)
+    cdk.Validations.of(app).add_plugins(MantleLintPlugin(fail_on="warning"))
+    return app, users[0], users[1]
+
+
+def _outcome(tmp_path) -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str]]]:
+    """(reported (rule, construct), suppressed (rule, construct, acknowledged at, reason)), sorted."""
+    report = _report(tmp_path)
+    reported = sorted(
+        (v["ruleName"], c["constructPath"]) for v in report["violations"] for c in v["violatingConstructs"]
+    )
+    suppressed = sorted(
+        (v["ruleName"], c["constructPath"], v.get("acknowledgedAt", ""), v["reason"])  # "" (the app): left out
+        for v in report.get("suppressedViolations", [])
+        for c in v["violatingConstructs"]
+    )
+    return reported, suppressed
+
+
+def _synth(app: cdk.App) -> None:
+    # CDK decides success again after acknowledgements, counting only error and fatal violations, so a
+    # report whose suppressed findings are all warnings passes; the outcome is read from the report.
+    try:
+        app.synth()
+    except RuntimeError as e:
+        assert "ValidationFailed" in str(e)
+
+
+def test_unacknowledged_findings_name_each_action_in_brackets(tmp_path):
+    app, _, _ = _keys_app(tmp_path)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    reported, suppressed = _outcome(tmp_path)
+    tool = [(rule, path.replace("Other", "Tool")) for rule, path in OTHER]
+    assert reported == sorted([*OTHER, *tool])
+    assert suppressed == []
+
+
+def test_a_granular_acknowledgement_suppresses_only_that_actions_finding_on_that_construct(tmp_path):
+    app, tool, _ = _keys_app(tmp_path)
+    MantleLintPlugin.acknowledge(tool, "MNT008[bedrock-mantle:CreateProject]", "This tool creates projects.")
+    _synth(app)
+    reported, suppressed = _outcome(tmp_path)
+    # The same user's other action, and the other user's findings, stay.
+    assert reported == sorted([*OTHER, ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource")])
+    assert suppressed == sorted(
+        [
+            (
+                "MNT008[bedrock-mantle:CreateProject]",
+                "Keys/Tool/User/Resource",
+                "Keys/Tool",
+                "This tool creates projects.",
+            )
+        ]
+    )
+
+
+def test_a_bare_acknowledgement_still_suppresses_every_finding_of_the_rule(tmp_path):
+    app, tool, _ = _keys_app(tmp_path)
+    MantleLintPlugin.acknowledge(tool, "MNT008", "This tool manages projects.")
+    _synth(app)
+    reported, suppressed = _outcome(tmp_path)
+    assert reported == OTHER
+    assert suppressed == sorted(
+        [
+            ("MNT008", "Keys/Tool/User/Resource", "Keys/Tool", "This tool manages projects."),
+            ("MNT008", "Keys/Tool/User/Resource", "Keys/Tool", "This tool manages projects."),
+        ]
+    )
+
+
+def test_granular_acknowledgements_ignore_case_keep_their_spelling_and_work_from_the_app(tmp_path):
+    app, tool, _ = _keys_app(tmp_path)
+    MantleLintPlugin.acknowledge(tool, "MNT008[Bedrock-Mantle:createproject]", "Creating is its job.")
+    MantleLintPlugin.acknowledge(app, "MNT008[bedrock-mantle:ArchiveProject]", "Nobody archives by accident.")
+    _synth(app)
+    reported, suppressed = _outcome(tmp_path)
+    assert reported == [("MNT008[bedrock-mantle:CreateProject]", "Keys/Other/User/Resource")]
+    assert suppressed == sorted(
+        [
+            ("MNT008[Bedrock-Mantle:createproject]", "Keys/Tool/User/Resource", "Keys/Tool", "Creating is its job."),
+            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Other/User/Resource", "", "Nobody archives by accident."),
+            ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource", "", "Nobody archives by accident."),
+        ]
+    )
+
+
+def test_sid_subjects_are_exact(tmp_path):
+    def lint(paths):
+        (policy,) = _policies(paths[0])
+        return [_finding(paths[0], policy, rule="IAM013", details={"label": policy, "sid": "S1"})]
+
+    app, _, user = _app(tmp_path, MantleLintPlugin(lint=lint))
+    MantleLintPlugin.acknowledge(user, "IAM013[s1]", "Wrong case: does not match.")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert [v["ruleName"] for v in _report(tmp_path)["violations"]] == ["IAM013[S1]"]
+    app2, _, user2 = _app(tmp_path / "exact", MantleLintPlugin(lint=lint))
+    MantleLintPlugin.acknowledge(user2, "IAM013[S1]", "The duplicate is merged by CloudFormation.")
+    app2.synth()
+    assert _report(tmp_path / "exact")["violations"] == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "code", "says"),
+    [
+        ("MNT999", "MantleLintAckRuleUnknown", "'MNT999' names no mantle-lint rule"),
+        ("mnt008", "MantleLintAckRuleUnknown", "did you mean MNT008?"),
+        ("MNT008 [bedrock-mantle:CreateProject]", "MantleLintAckRuleUnknown", "names no mantle-lint rule"),
+        ("MNT005[bedrock-mantle:CallWithBearerToken]", "MantleLintAckBracketNeverMatches", "take no brackets"),
+        ("MNT008[bedrock-mantle:ListModels]", "MantleLintAckBracketNeverMatches", "not an action a MNT008"),
+        ("MNT008[CreateProject]", "MantleLintAckBracketNeverMatches", "'CreateProject' is not an action"),
+        ("MNT008[]", "MantleLintAckBracketNeverMatches", "can never match"),
+        (
+            "MNT001[bedrock:CallWithBearerToken]",
+            "MantleLintAckBracketNeverMatches",
+            "(one of: bedrock-mantle:CallWithBearerToken; case does not matter)",
+        ),
+        ("IAM009[BearerTokenType]", "MantleLintAckBracketNeverMatches", "is not a condition key"),
+        ("IAM013[]", "MantleLintAckBracketNeverMatches", "is not a sid"),
+    ],
+)
+def test_acknowledgements_that_can_never_match_are_refused(rule_id, code, says):
+    stack = cdk.Stack(cdk.App(), "S")
+    with raises_config_error(code, at="S") as err:
+        MantleLintPlugin.acknowledge(stack, rule_id, "A reason.")
+    assert says in err.value.message
+    assert not [m for m in stack.node.metadata if m.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY]
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    [
+        "MNT008[bedrock-mantle:createproject]",
+        "MNT004[aws-external-anthropic:CallWithBearerToken]",
+        "IAM003[s3:GetObjekt*]",
+        "IAM012[aws:PrincipalTag/team]",
+        "IAM014[My Sid]",
+        "input-error",
+    ],
+)
+def test_acknowledgements_that_can_match_are_recorded(rule_id):
+    stack = cdk.Stack(cdk.App(), "S")
+    MantleLintPlugin.acknowledge(stack, rule_id, "A reason.")
+    (entry,) = [m for m in stack.node.metadata if m.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY]
+    assert list(entry.data) == [f"{PLUGIN_NAME}::{rule_id.replace(' ', '-')}"]  # CDK's own normalisation
+
+
+def test_every_rule_with_a_subject_exists():
+    assert sorted(set(SUBJECTS) - set(MantleLintPlugin().rule_ids or [])) == []
