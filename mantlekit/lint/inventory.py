@@ -55,7 +55,7 @@ class Principal(ValueRecord):
     #: Tags, e.g. {"mantlekit:api-key": "long-term"}.
     tags: dict[str, str]
     #: Bedrock service-specific credentials (ListServiceSpecificCredentials entries) of a live or saved account.
-    credentials: list[dict]
+    credentials: list[dict[str, Any]]
 
     __slots__ = _fields = (
         "name",
@@ -95,7 +95,7 @@ class Principal(ValueRecord):
         inferred: str | None = None,
         arn: str | None = None,
         tags: dict[str, str] | None = None,
-        credentials: list[dict] | None = None,
+        credentials: list[dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.kind = kind
