@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, Verdict
@@ -41,7 +42,7 @@ def fix_for(d: Decision, where: str | None = None) -> str | None:
     return None
 
 
-def decision_details(d: Decision) -> dict:
+def decision_details(d: Decision) -> dict[str, Any]:
     return {
         "verdict": d.verdict.value,
         "action": d.request.action,
