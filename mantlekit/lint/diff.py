@@ -28,12 +28,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import Decision, PolicySet, Verdict
+from mantlekit.iam.locate import Path
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.access import BEARER, PrincipalAccess, action_resource
 from mantlekit.lint.config import FAIL_ON_GAIN, Accept
@@ -87,13 +88,19 @@ def statement_key(st: Statement) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+#: A policy by its kind, version and statement keys.
+_PolicyKey = tuple[str, str | None, tuple[str, ...]]
+#: A value made comparable and hashable by ``_Keys._freeze``.
+_Frozen = tuple[Hashable, ...]
+
+
 class _Keys:
     """Statement and policy keys, each computed once per object (SCPs and managed policies are shared by
     many principals)."""
 
     def __init__(self) -> None:
         self._st: dict[int, str] = {}
-        self._pol: dict[int, tuple] = {}
+        self._pol: dict[int, _PolicyKey] = {}
         self._keep: list[object] = []  # keeps ids valid while the cache lives
 
     def statement(self, st: Statement) -> str:
@@ -103,7 +110,7 @@ class _Keys:
             self._keep.append(st)
         return k
 
-    def policy(self, p: Policy | None) -> tuple | None:
+    def policy(self, p: Policy | None) -> _PolicyKey | None:
         if p is None:
             return None
         k = self._pol.get(id(p))
@@ -112,7 +119,7 @@ class _Keys:
             self._keep.append(p)
         return k
 
-    def policies(self, ps: PolicySet) -> tuple:
+    def policies(self, ps: PolicySet) -> _Frozen:
         """Every field of the policy set, policies by their keys: a field the engine gains later (session
         policies, RCPs) is compared without this module knowing it."""
         return tuple(self._freeze(getattr(ps, f)) for f in ps._fields)
@@ -130,7 +137,7 @@ class _Keys:
             return tuple(sorted(repr(x) for x in v))
         return v
 
-    def fingerprint(self, p: Principal) -> tuple:
+    def fingerprint(self, p: Principal) -> _Frozen:
         """Everything about ``p`` that can change a verdict: every field but where it is written and what the
         reports say about it (a new field counts until it is named here), and its projects as ARNs."""
         return (
@@ -535,7 +542,7 @@ class _Anchors:
         return "line:" + text
 
 
-def _leaf_paths(raw: Any, prefix: tuple = ()) -> Iterable[tuple]:
+def _leaf_paths(raw: Any, prefix: Path = ()) -> Iterable[Path]:
     if isinstance(raw, dict):
         for k, v in raw.items():
             yield (*prefix, k)
@@ -564,7 +571,7 @@ def compare_findings(
     def who(f: Finding, side_base: bool) -> str | None:
         return rename.get(f.principal, f.principal) if side_base and f.principal is not None else f.principal
 
-    rounds: list[Callable[[Finding, bool], tuple]] = [
+    rounds: list[Callable[[Finding, bool], _Frozen]] = [
         lambda f, sb: (f.rule, who(f, sb), f.file, f.line, f.column, f.message),
         lambda f, sb: (f.rule, who(f, sb), f.file, _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
         lambda f, sb: (f.rule, who(f, sb), _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
@@ -573,7 +580,7 @@ def compare_findings(
     for key in rounds:
         if not left_b or not left_h:
             break
-        pool: dict[tuple, list[Finding]] = defaultdict(list)
+        pool: dict[_Frozen, list[Finding]] = defaultdict(list)
         for f in left_b:
             pool[key(f, True)].append(f)
         rest_h = []
