@@ -309,8 +309,13 @@ API_KEY_AGE_DAYS_RANGE = (1, 36600)
 #: and what MNT010 reports keys beyond. 90 days is the rotation period AWS Security Hub control IAM.3 asks of
 #: access keys (https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-3).
 DEFAULT_MAX_KEY_AGE_DAYS = 90
+#: IAM prefix of the bedrock endpoints (bedrock-runtime's data plane included); its bearer-token action and
+#: project ARNs are not Mantle's.
+BEDROCK_PREFIX = "bedrock"
+#: The bedrock-runtime endpoint's name, which IAM does not know as a prefix (it authorizes under ``bedrock``).
+BEDROCK_RUNTIME_PREFIX = "bedrock-runtime"
 #: Prefixes people write for Mantle that IAM does not know or that govern another endpoint.
-MISTAKEN_PREFIXES = ("bedrock", "bedrock-runtime")
+MISTAKEN_PREFIXES = (BEDROCK_PREFIX, BEDROCK_RUNTIME_PREFIX)
 #: bedrock-mantle actions that never existed but get written, each with the real action(s) meant
 #: (mantle-facts.md §8). InvokeModel / InvokeModelWithResponseStream / ListFoundationModels are bedrock:
 #: actions of the bedrock-runtime and control-plane APIs; on the Mantle endpoint every model call,

@@ -26,18 +26,17 @@ request context, so a pair whose policies and context are the same on both sides
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mantlekit import facts
 from mantlekit._record import ValueRecord
 from mantlekit.iam.evaluate import Decision, PolicySet, Verdict
-from mantlekit.iam.locate import Path
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.access import BEARER, PrincipalAccess, action_resource
 from mantlekit.lint.config import FAIL_ON_GAIN, Accept
+from mantlekit.lint.diff_findings import _Anchors, compare_findings
 from mantlekit.lint.findings import SEVERITY_RANK, Finding
 from mantlekit.lint.inventory import Principal
 from mantlekit.lint.runner import Result
@@ -88,19 +87,13 @@ def statement_key(st: Statement) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-#: A policy by its kind, version and statement keys.
-_PolicyKey = tuple[str, str | None, tuple[str, ...]]
-#: A value made comparable and hashable by ``_Keys._freeze``.
-_Frozen = tuple[Hashable, ...]
-
-
 class _Keys:
     """Statement and policy keys, each computed once per object (SCPs and managed policies are shared by
     many principals)."""
 
     def __init__(self) -> None:
         self._st: dict[int, str] = {}
-        self._pol: dict[int, _PolicyKey] = {}
+        self._pol: dict[int, tuple] = {}
         self._keep: list[object] = []  # keeps ids valid while the cache lives
 
     def statement(self, st: Statement) -> str:
@@ -110,7 +103,7 @@ class _Keys:
             self._keep.append(st)
         return k
 
-    def policy(self, p: Policy | None) -> _PolicyKey | None:
+    def policy(self, p: Policy | None) -> tuple | None:
         if p is None:
             return None
         k = self._pol.get(id(p))
@@ -119,7 +112,7 @@ class _Keys:
             self._keep.append(p)
         return k
 
-    def policies(self, ps: PolicySet) -> _Frozen:
+    def policies(self, ps: PolicySet) -> tuple:
         """Every field of the policy set, policies by their keys: a field the engine gains later (session
         policies, RCPs) is compared without this module knowing it."""
         return tuple(self._freeze(getattr(ps, f)) for f in ps._fields)
@@ -137,7 +130,7 @@ class _Keys:
             return tuple(sorted(repr(x) for x in v))
         return v
 
-    def fingerprint(self, p: Principal) -> _Frozen:
+    def fingerprint(self, p: Principal) -> tuple:
         """Everything about ``p`` that can change a verdict: every field but where it is written and what the
         reports say about it (a new field counts until it is named here), and its projects as ARNs."""
         return (
@@ -488,111 +481,6 @@ def _pair_changes(m: Match, keys: _Keys) -> list[Change]:
             va = first[1].verdict if first[1] is not None else None
         out.append(Change(p.name, p.kind, key[1], key[0], routes, vb, va, _cause(first[0], first[1], keys)))
     return out
-
-
-# --- Findings -----------------------------------------------------------------------------------------
-
-_NUMBERS = re.compile(r"(?<=[:\s])\d+(?=[:\s,)]|$)|\bline \d+")
-
-
-def _norm_message(message: str) -> str:
-    """A message with line and column numbers taken out (messages cite other statements' lines)."""
-    return _NUMBERS.sub("#", message)
-
-
-class _Anchors:
-    """The stable key of the place a finding points at: the statement whose lines hold it (its normalised
-    content), else the stripped text of its line. Files are read again only for findings left over after
-    the exact match, so a large unchanged tree costs nothing here."""
-
-    def __init__(self, root: str, keys: _Keys) -> None:
-        self.root = root
-        self.keys = keys
-        self._spans: dict[str, tuple[list[tuple[int, int, str]], list[str]]] = {}
-
-    def _load(self, file: str) -> tuple[list[tuple[int, int, str]], list[str]]:
-        import os
-
-        from mantlekit.lint.readers import read_file
-
-        path = file if os.path.isabs(file) else os.path.join(self.root, file)
-        spans: list[tuple[int, int, str]] = []
-        try:
-            with open(path, encoding="utf-8-sig", errors="replace") as fh:
-                lines = fh.read().splitlines()
-        except OSError:
-            return spans, []
-        for doc in read_file(path).documents:
-            for st in doc.statements:
-                start = st.line
-                end = max([start, *(st.location(*sub)[0] for sub in _leaf_paths(st.raw))])
-                spans.append((start, end, self.keys.statement(st)))
-        return spans, lines
-
-    def __call__(self, f: Finding) -> str:
-        if f.file.startswith("<"):
-            return ""
-        if f.file not in self._spans:
-            self._spans[f.file] = self._load(f.file)
-        spans, lines = self._spans[f.file]
-        inside = [s for s in spans if s[0] <= f.line <= s[1]]
-        if inside:
-            return "st:" + min(inside, key=lambda s: s[1] - s[0])[2]  # the innermost
-        text = lines[f.line - 1].strip() if 0 < f.line <= len(lines) else ""
-        return "line:" + text
-
-
-def _leaf_paths(raw: Any, prefix: Path = ()) -> Iterable[Path]:
-    if isinstance(raw, dict):
-        for k, v in raw.items():
-            yield (*prefix, k)
-            yield from _leaf_paths(v, (*prefix, k))
-    elif isinstance(raw, list):
-        for i, v in enumerate(raw):
-            yield (*prefix, i)
-            yield from _leaf_paths(v, (*prefix, i))
-
-
-def compare_findings(
-    base: Sequence[Finding],
-    head: Sequence[Finding],
-    rename: dict[str, str],
-    anchors_base: Callable[[Finding], str],
-    anchors_head: Callable[[Finding], str],
-) -> tuple[list[Finding], list[Finding]]:
-    """(new, fixed): head findings with no counterpart in base, and base findings with none in head.
-
-    Matched in rounds, each on what is left: exactly (same place, same message); by rule, principal, file,
-    message without numbers and the key of the statement it points into (the statement moved within the
-    file); the same without the file (it moved to another file). ``rename`` maps base principal names to
-    their head counterparts (an inferred key is named after its file).
-    """
-
-    def who(f: Finding, side_base: bool) -> str | None:
-        return rename.get(f.principal, f.principal) if side_base and f.principal is not None else f.principal
-
-    rounds: list[Callable[[Finding, bool], _Frozen]] = [
-        lambda f, sb: (f.rule, who(f, sb), f.file, f.line, f.column, f.message),
-        lambda f, sb: (f.rule, who(f, sb), f.file, _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
-        lambda f, sb: (f.rule, who(f, sb), _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
-    ]
-    left_b, left_h = list(base), list(head)
-    for key in rounds:
-        if not left_b or not left_h:
-            break
-        pool: dict[_Frozen, list[Finding]] = defaultdict(list)
-        for f in left_b:
-            pool[key(f, True)].append(f)
-        rest_h = []
-        for f in left_h:
-            bucket = pool.get(key(f, False))
-            if bucket:
-                bucket.pop()
-            else:
-                rest_h.append(f)
-        left_b = [f for fs in pool.values() for f in fs]
-        left_h = rest_h
-    return sorted(left_h, key=Finding.sort_key), sorted(left_b, key=Finding.sort_key)
 
 
 # --- The whole comparison -----------------------------------------------------------------------------

@@ -321,7 +321,7 @@ def infer_projects(policies: list[Policy], account: str | None = None, region: s
         for st in p.statements:
             if not st.is_allow or st.actions is None:
                 continue
-            if not any(a == "*" or a.startswith(prefix) or a == "bedrock-mantle*" for a in st.actions):
+            if not any(a == "*" or a.startswith(prefix) or a == facts.SERVICE_PREFIX + "*" for a in st.actions):
                 continue
             for r in st.resources or ():
                 a = parse_arn(r)

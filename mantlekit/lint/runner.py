@@ -65,7 +65,8 @@ def _path_ignored(f: Finding, config: Config, rule: str | None = None) -> bool:
     return False
 
 
-def _rules(config: Config) -> list[Rule]:
+def selected_rules(config: Config) -> list[Rule]:
+    """The rules this configuration runs (``select`` and ``ignore`` applied), ordered by id."""
     return [r for r in all_rules() if _selected(r, config)]
 
 
@@ -145,7 +146,7 @@ def lint_inventory(
     ``inv.documents`` (linted by worker processes, see :mod:`mantlekit.lint.parallel`); ``linted``: those
     of their documents that may stand for a principal (key policies), for the inference below.
     """
-    rules = _rules(config)
+    rules = selected_rules(config)
     doc_rules = [r for r in rules if r.check_document is not None]
     principal_rules = [r for r in rules if r.check_principal is not None]
     resource_rules = [r for r in rules if r.check_resource is not None]
@@ -215,7 +216,7 @@ def lint_paths(paths: Sequence[str], config: Config | None = None, jobs: int = 1
     chain = readers()
     done: list[Finding] = []
     linted: list[Policy] = []
-    doc_rules = [r for r in _rules(config) if r.check_document is not None]
+    doc_rules = [r for r in selected_rules(config) if r.check_document is not None]
     get_catalog().known_actions()  # built once, before the fork, for every worker
     # Workers lint loose files only; of the principals only the configured ones can name a loose file
     # as their boundary (a template's or account's principals use documents of their own file).

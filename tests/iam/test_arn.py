@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mantlekit.iam.arn import Arn, account_of, is_wild, parse_arn
+from mantlekit.iam.arn import Arn, account_of, arn_fields, is_account_id, is_wild, parse_arn, service_of
 
 
 def test_parse_keeps_colons_of_the_resource() -> None:
@@ -36,3 +36,50 @@ def test_account_of(text: str, account: str | None) -> None:
 @pytest.mark.parametrize(("part", "wild"), [("*", True), ("us-?", True), ("${aws:username}", True), ("x", False)])
 def test_is_wild(part: str, wild: bool) -> None:
     assert is_wild(part) is wild
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        (
+            "arn:aws:logs:us-east-1:123456789012:log-group:/x:*",
+            ["arn", "aws", "logs", "us-east-1", "123456789012", "log-group:/x:*"],
+        ),
+        ("arn:aws:bedrock:*", ["arn", "aws", "bedrock", "*"]),
+        ("arn:", ["arn", ""]),
+        ("foo:aws:iam::123456789012:root", None),
+        ("*", None),
+    ],
+)
+def test_arn_fields_keeps_a_short_pattern(text: str, fields: list[str] | None) -> None:
+    assert arn_fields(text) == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("arn:aws:bedrock-mantle:us-east-1:123456789012:project/default", "bedrock-mantle"),
+        ("arn:aws:bedrock-mantle:*", "bedrock-mantle"),
+        ("arn:aws:", ""),
+        ("arn:aws*", None),
+        ("x:aws:bedrock-mantle:us-east-1:123456789012:project/default", None),
+    ],
+)
+def test_service_of(text: str, service: str | None) -> None:
+    assert service_of(text) == service
+
+
+@pytest.mark.parametrize(
+    ("part", "is_id"),
+    [
+        ("123456789012", True),
+        ("12345678901", False),
+        ("1234567890123", False),
+        ("123456789012\n", False),
+        ("١٢٣٤٥٦٧٨٩٠١٢", False),
+        ("aws", False),
+        ("", False),
+    ],
+)
+def test_is_account_id(part: str, is_id: bool) -> None:
+    assert is_account_id(part) is is_id

@@ -80,6 +80,20 @@ def test_clean_is_exit_0(tree, capsys):
 
 
 @pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--select", "IAM"), False),  # document rules only: nobody asked about principals
+        (("--ignore", "MNT"), False),
+        (("--select", "MNT001"), True),  # a principal rule ran and found nobody to evaluate
+        (("--select", "IAM", "--ignore", "IAM0"), False),  # nothing selected at all
+    ],
+)
+def test_no_principals_line_only_when_a_principal_rule_runs(tree, capsys, args, said):
+    notice = f"{NO_PRINCIPALS}\n" if said else ""
+    assert run(capsys, *args, "policies/clean.json") == (0, f"{notice}0 findings in 1 file\n", "")
+
+
+@pytest.mark.parametrize(
     ("fail_on", "expected"),
     [("error", 1), ("never", 0), ("warning", 1), ("info", 1)],
 )

@@ -21,6 +21,7 @@ import json
 import os
 from typing import Any
 
+from mantlekit.iam.arn import is_account_id
 from mantlekit.iam.locate import JsonLocator
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import Inventory
@@ -52,7 +53,7 @@ def _environment(env: Any) -> tuple[str | None, str | None]:
     account: str | None
     region: str | None
     account, _, region = env[len("aws://") :].partition("/")
-    account = account if account.isdigit() and len(account) == 12 else None
+    account = account if is_account_id(account) else None
     region = region if region and not region.startswith("unknown") else None
     return account, region
 

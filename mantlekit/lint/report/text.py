@@ -9,8 +9,10 @@ from itertools import groupby
 
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.report import Run, summary_line
+from mantlekit.lint.runner import selected_rules
 
-#: Said when no principal was evaluated, so that silence is not taken for a clean bill of health.
+#: Said when no principal was evaluated although a principal rule ran, so that silence is not taken for a
+#: clean bill of health. With only document rules selected (``--select IAM``) nobody asked, so it is noise.
 NO_PRINCIPALS = (
     "no principals evaluated: no configured principal, API-key policy, template or account user or role among "
     "the inputs; see --explain MNT001"
@@ -45,7 +47,7 @@ def render(run: Run, color: bool = False) -> str:
         for f in group:
             out += format_finding(f, color)
         out.append("")
-    if not run.result.access:
+    if not run.result.access and any(r.check_principal is not None for r in selected_rules(run.config)):
         out.append(NO_PRINCIPALS)
     out.append(summary_line(run))
     return "\n".join(out) + "\n"

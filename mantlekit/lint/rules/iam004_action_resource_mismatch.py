@@ -8,11 +8,10 @@ from functools import lru_cache
 
 from mantlekit.catalog import get_catalog
 from mantlekit.catalog.model import ServiceInfo
+from mantlekit.iam.arn import is_wild, service_of
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.rules.base import Rule
-
-_WILD = re.compile(r"[*?]|\$\{")
 
 
 def _used_types(svc: ServiceInfo) -> frozenset[str]:
@@ -37,7 +36,7 @@ def _known_shape(svc: ServiceInfo | None, arn: str) -> bool:
     and the v2 ARN format of every type both name (``Deployments``, ``Stages``, ...), leaving the v1-only
     types with no action. "Never allowed" would then be a guess.
     """
-    if svc is None or arn.split(":", 3)[2:3] != [svc.prefix]:
+    if svc is None or service_of(arn) != svc.prefix:
         return True
     # What the ARN is: the types whose format it fits with every placeholder inside one path segment.
     # ResourceTypeInfo.matches lets the last placeholder hold "/" (object keys, role paths), which is right
@@ -64,7 +63,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
     for st in policy.statements:
         if st.actions is None or st.resources is None or "*" in st.resources:
             continue
-        literal = [r for r in st.resources if r.startswith("arn:") and not _WILD.search(r)]
+        literal = [r for r in st.resources if r.startswith("arn:") and not is_wild(r)]
         if len(literal) != len(st.resources):
             continue  # wildcard patterns may cover anything; only literal ARNs are judged
         for i, pattern in enumerate(st.actions):

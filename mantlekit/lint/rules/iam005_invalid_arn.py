@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mantlekit.iam.arn import arn_fields
 from mantlekit.iam.match import open_ended_arn
 from mantlekit.iam.model import Policy
 from mantlekit.lint.findings import Finding
@@ -13,9 +14,9 @@ from mantlekit.lint.rules.base import Rule, value_problems
 def arn_syntax_problem(value: str) -> str | None:
     if value == "*" or value.startswith("${"):
         return None
-    if not value.startswith("arn:"):
+    parts = arn_fields(value)
+    if parts is None:
         return 'not an ARN (an ARN starts with "arn:"; use "*" for all resources)'
-    parts = value.split(":", 5)
     if not all(parts[1:3]):  # a segment that is present; an open-ended ARN may stop before the service
         return "the partition and service parts of an ARN cannot be empty"
     if len(parts) < 6:

@@ -74,7 +74,7 @@ def _check(policy: Policy) -> Iterator[Finding]:
             st,
             f"denies {facts.BEDROCK_CALL_WITH_BEARER_TOKEN} {_condition_text(st)} but not "
             f"{facts.CALL_WITH_BEARER_TOKEN}: those keys still work on the Mantle endpoint "
-            f"(bedrock-mantle.<region>.api.aws)",
+            f"({facts.endpoint_hostname('<region>')})",
             fix=_fix(open_),
             token_type=token,
             open_actions=open_,

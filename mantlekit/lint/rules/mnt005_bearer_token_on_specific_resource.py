@@ -14,6 +14,8 @@ from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 _ACTIONS = (facts.CALL_WITH_BEARER_TOKEN, facts.BEDROCK_CALL_WITH_BEARER_TOKEN)
 #: The only real actions this rule does not pass unseen.
 _BEARER = frozenset(a.lower() for a in _ACTIONS)
+#: The prefixes of those actions: a pattern under another one (not a wildcard) is not written for them.
+_PREFIXES = frozenset(a.partition(":")[0] for a in _BEARER)
 
 
 def bearer_action(pattern: str) -> str | None:
@@ -25,7 +27,7 @@ def bearer_action(pattern: str) -> str | None:
     prefix = pattern.partition(":")[0]
     if pattern == "*" or pattern.endswith(":*"):
         return None
-    if prefix not in ("bedrock", "bedrock-mantle") and "*" not in prefix and "?" not in prefix:
+    if prefix not in _PREFIXES and "*" not in prefix and "?" not in prefix:
         return None
     return next((a for a in _ACTIONS if action_matches(pattern, a.lower())), None)
 

@@ -13,7 +13,9 @@ from mantlekit.lint.rules.base import Rule, known_actions_memo, value_problems
 _MANTLE_NAMES = {n.lower(): n for n in facts.ACTIONS}
 #: lower-case name -> (name as written in facts, the real actions meant).
 _NEVER_EXISTED = {n.lower(): (n, real) for n, real in facts.NONEXISTENT_ACTIONS.items()}
-_OWNED = {"bedrock", "bedrock-runtime", facts.SERVICE_PREFIX}
+_OWNED = {*facts.MISTAKEN_PREFIXES, facts.SERVICE_PREFIX}
+_BEDROCK = facts.BEDROCK_PREFIX
+_RUNTIME = facts.BEDROCK_RUNTIME_PREFIX
 
 
 def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str, str | None] | None:
@@ -23,20 +25,20 @@ def mantle_action_problem(pattern: str, cat: Catalog | None = None) -> tuple[str
         return None
     cat = cat or get_catalog()
     wild = "*" in name or "?" in name
-    if prefix == "bedrock-runtime":
+    if prefix == _RUNTIME:
         if not wild and name in _MANTLE_NAMES:
             return "IAM has no bedrock-runtime prefix", f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}"
         return (
             "IAM has no bedrock-runtime prefix: the runtime APIs are authorized under the bedrock prefix",
-            f"bedrock:{name}",
+            f"{_BEDROCK}:{name}",
         )
-    if prefix == "bedrock" and not wild and name in _MANTLE_NAMES and not cat.has_action(pattern):
+    if prefix == _BEDROCK and not wild and name in _MANTLE_NAMES and not cat.has_action(pattern):
         return (
-            f"bedrock:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as "
+            f"{_BEDROCK}:{_MANTLE_NAMES[name]} does not exist; the Mantle endpoint authorizes this as "
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
             f"{facts.SERVICE_PREFIX}:{_MANTLE_NAMES[name]}",
         )
-    if prefix == "bedrock" and not wild and "mantle" in name and not cat.has_action(pattern):
+    if prefix == _BEDROCK and not wild and "mantle" in name and not cat.has_action(pattern):
         # bedrock:CreateMantleProject and the like (seen in public Terraform): Mantle's own action, with the
         # service written into its name, under the wrong prefix.
         bare = name.replace("mantles", "s").replace("mantle", "")
@@ -61,8 +63,8 @@ def _never_existed(name: str, cat: Catalog) -> tuple[str, str | None]:
     written, real = _NEVER_EXISTED[name]
     full = [f"{facts.SERVICE_PREFIX}:{r}" for r in real]
     message = f"no such bedrock-mantle action; on the Mantle endpoint this is {' and '.join(full)}"
-    if cat.has_action(f"bedrock:{name}"):
-        message += f" (bedrock:{written} is the action of the bedrock endpoints)"
+    if cat.has_action(f"{_BEDROCK}:{name}"):
+        message += f" ({_BEDROCK}:{written} is the action of the bedrock endpoints)"
     return message, full[0] if len(full) == 1 else None
 
 
@@ -70,8 +72,8 @@ def _clean(cat: Catalog) -> set[str]:
     """Every real action passes :func:`mantle_action_problem`, except those of a bedrock-runtime prefix,
     should the catalog ever know one (it reports every action of that prefix)."""
     runtime: frozenset[str] = frozenset()
-    if "bedrock-runtime" in cat.prefixes():
-        runtime = frozenset(a for a in cat.known_actions() if a.startswith("bedrock-runtime:"))
+    if _RUNTIME in cat.prefixes():
+        runtime = frozenset(a for a in cat.known_actions() if a.startswith(_RUNTIME + ":"))
     return known_actions_memo(RULE.id, cat, runtime)
 
 
@@ -84,9 +86,9 @@ def _check(policy: Policy) -> Iterator[Finding]:
         if (
             suggestion
             and isinstance(original, str)
-            and suggestion.lower() == f"bedrock:{original.partition(':')[2]}".lower()
+            and suggestion.lower() == f"{_BEDROCK}:{original.partition(':')[2]}".lower()
         ):
-            suggestion = f"bedrock:{original.partition(':')[2]}"  # the name as written (patterns are lower-cased)
+            suggestion = f"{_BEDROCK}:{original.partition(':')[2]}"  # the name as written (patterns are lower-cased)
         fix = f'use "{suggestion}"' if suggestion else RULE.fix
         yield RULE.at_statement(st, f"{original}: {message}", key, i, fix=fix, suggestion=suggestion)
 

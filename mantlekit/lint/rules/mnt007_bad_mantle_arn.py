@@ -6,15 +6,14 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
+from mantlekit.iam.arn import arn_fields, is_account_id, is_wild, service_of
 from mantlekit.iam.match import open_ended_arn, variable_before_fifth_colon
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
 from mantlekit.lint.inventory import UNRESOLVED
 from mantlekit.lint.rules.base import Rule, value_problems
 
-_WILD = re.compile(r"[*?]|\$\{")
 _ID_SHAPES = {"project": facts.PROJECT_ID_RE}
-_ACCOUNT = re.compile(r"^[0-9]{12}$")
 #: A value a reader could not resolve (a Terraform variable without a default, a CloudFormation parameter):
 #: unknown, so any value; not a policy variable, which IAM would have to substitute.
 _UNRESOLVED = re.compile(r"\$\{" + re.escape(UNRESOLVED) + r"[^}]*\}")
@@ -32,32 +31,32 @@ def arn_problem(arn: str) -> str | None:
             f"a policy variable stands in the {part}, before the fifth colon, where IAM does not substitute "
             "variables: the ARN matches nothing (write the region and account out)"
         )
-    parts = arn.split(":", 5)
+    parts = arn_fields(arn) or []
     if len(parts) < 6:
         if open_ended_arn(arn):
             return None  # arn:aws:bedrock-mantle:* matches every Mantle ARN (see open_ended_arn)
         return "an ARN has six colon-separated parts (arn:partition:bedrock-mantle:region:account:type/id)"
     partition, region, account, resource = parts[1], parts[3], parts[4], parts[5]
-    if region and not _WILD.search(region) and region not in facts.REGIONS:
+    if region and not is_wild(region) and region not in facts.REGIONS:
         return f"Mantle does not exist in region {region!r} (regions: {', '.join(sorted(facts.REGIONS))})"
     if not region:
         return "bedrock-mantle ARNs have a region"
     expected = facts.partition_of(region)
-    if partition != expected and not _WILD.search(partition) and not _WILD.search(region):
+    if partition != expected and not is_wild(partition) and not is_wild(region):
         # A resource's ARN carries its region's partition; a pattern with another one never matches it.
         fixed = ":".join(["arn", expected, *parts[2:]])
         return f"region {region} is in partition {expected}, not {partition}: the ARN never matches (use {fixed})"
-    if account and not _WILD.search(account) and not _ACCOUNT.match(account):
+    if account and not is_wild(account) and not is_account_id(account):
         return f"account {account!r} is not a 12-digit account id"
     rtype, sep, rid = resource.partition("/")
-    if _WILD.search(rtype):
+    if is_wild(rtype):
         return None
     if rtype not in facts.RESOURCE_TYPES:
         return f"bedrock-mantle has no resource type {rtype!r} (types: {', '.join(facts.RESOURCE_TYPES)})"
     if not sep or not rid:
         return f"a {rtype} ARN ends in {rtype}/<id>"
     shape = _ID_SHAPES.get(rtype)
-    if shape and not _WILD.search(rid) and not shape.match(rid):
+    if shape and not is_wild(rid) and not shape.match(rid):
         return f'project id {rid!r} is neither "default" nor proj_ followed by lower-case letters and digits'
     return None
 
@@ -70,12 +69,12 @@ def _mantle_only(st: Statement) -> bool:
 def _resource_problem(arn: str) -> tuple[str, str] | None:
     """("mantle", why) for a bad bedrock-mantle ARN; ("bedrock", the bedrock-mantle spelling) for a bedrock
     project ARN (a problem only in a statement of bedrock-mantle actions); else None."""
-    parts = arn.split(":")
-    service = parts[2] if len(parts) > 2 else ""
+    service = service_of(arn)
     if service == facts.SERVICE_PREFIX:
         problem = arn_problem(arn)
         return ("mantle", problem) if problem else None
-    if service == "bedrock" and len(parts) > 5 and parts[5].startswith("project/"):
+    parts = arn_fields(arn) or []
+    if service == facts.BEDROCK_PREFIX and len(parts) == 6 and parts[5].startswith("project/"):
         return "bedrock", ":".join([*parts[:2], facts.SERVICE_PREFIX, *parts[3:]])
     return None
 

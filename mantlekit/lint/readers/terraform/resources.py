@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
+from mantlekit.iam.arn import parse_arn
 from mantlekit.iam.locate import Locator, RemapLocator
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
@@ -496,8 +497,8 @@ def _default_endpoint_policy(text: str) -> bool:
 
 
 def _arn_region(arn: str | None) -> str | None:
-    parts = arn.split(":") if arn else []
-    return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
+    a = parse_arn(arn) if arn else None
+    return a.region if a is not None and a.region else None
 
 
 def _blocks(v: Any) -> Iterator[dict[str, Any]]:
