@@ -24,7 +24,7 @@ demo: env synth  ## set up (idempotent) and run the main job offline, then show 
 test: env  ## set up (idempotent) and run the whole suite
 	ruff check .
 	ruff format --check .
-	mypy mantlekit/constructs $$(python scripts/readme_snippets.py .cache/readme-snippets)
+	mypy mantlekit $$(python scripts/readme_snippets.py .cache/readme-snippets)
 	pytest
 
 env: $(PY_STAMP) $(NODE_STAMP)

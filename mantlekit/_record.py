@@ -47,9 +47,9 @@ class ValueRecord(Record):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # Python's way to say unhashable
 
 
 class FrozenRecord(ValueRecord):
@@ -57,5 +57,5 @@ class FrozenRecord(ValueRecord):
 
     __slots__ = ()
 
-    def __hash__(self) -> int:  # type: ignore[override]
+    def __hash__(self) -> int:  # type: ignore[override]  # hashable again, after ValueRecord's None
         return hash(self._values())

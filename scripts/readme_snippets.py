@@ -1,6 +1,6 @@
 """Write README.md's Python examples to a directory as modules, one per section, and print their paths.
 
-``make test`` type-checks them with ``mypy --strict`` (with ``mantlekit/constructs``), so an example cannot
+``make test`` type-checks them with ``mypy --strict`` (with ``mantlekit``), so an example cannot
 drift from the typed API it shows. The examples of one section are joined in order, since a later one may
 use the names of an earlier one (as the two OpenAI clients of "## Deploy" do).
 

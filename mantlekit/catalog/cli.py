@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR = 0, 2
 
 
-def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+def add_subparser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``catalog`` command (with ``update`` and ``show``) to an argparse sub-parser set."""
     p = subparsers.add_parser(
         "catalog",
@@ -102,7 +102,12 @@ def _show(ns: argparse.Namespace) -> int:
     except (OSError, CatalogFormatError) as e:
         print(f"mantle-lint catalog show: cannot read the catalog: {e}", file=sys.stderr)
         return EXIT_ERROR
-    about = {"date": cat.date, "source": cat.source, "origin": cat.origin, "directory": str(cat.directory)}
+    about: dict[str, str | dict[str, str]] = {
+        "date": cat.date,
+        "source": cat.source,
+        "origin": cat.origin,
+        "directory": str(cat.directory),
+    }
     if svc is None and cat.retired_service(ns.service) is not None:
         return _show_retired(ns, cat, about)
     if svc is None:
@@ -169,7 +174,7 @@ def _show(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show_retired(ns: argparse.Namespace, cat: Catalog, about: dict) -> int:
+def _show_retired(ns: argparse.Namespace, cat: Catalog, about: dict[str, str | dict[str, str]]) -> int:
     """A service AWS no longer lists: what the catalog still knows of it (its name and action names)."""
     prefix = ns.service.lower()
     name = cat.retired_service(prefix) or prefix

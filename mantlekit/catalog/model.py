@@ -41,6 +41,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from mantlekit._record import FrozenRecord, ValueRecord
 
@@ -193,7 +194,7 @@ class ServiceInfo(ValueRecord):
 # --- encoding ---------------------------------------------------------------------------------------------
 
 
-def encode_service(svc: ServiceInfo) -> dict:
+def encode_service(svc: ServiceInfo) -> dict[str, Any]:
     actions = {}
     for a in sorted(svc.actions.values(), key=lambda a: a.name.lower()):
         actions[a.name] = [
@@ -302,7 +303,7 @@ def write_catalog(
     (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")
 
 
-def read_index(directory: str | os.PathLike[str]) -> dict:
+def read_index(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """The parsed, checked ``index.json`` of a catalog directory (CatalogFormatError, OSError)."""
     path = Path(directory) / INDEX_FILE
     try:

@@ -394,4 +394,4 @@ def bundled_catalog() -> Catalog:
     return _load(None)
 
 
-get_catalog.cache_clear = _cache_clear  # type: ignore[attr-defined]
+get_catalog.cache_clear = _cache_clear  # type: ignore[attr-defined]  # a function attribute, as lru_cache has

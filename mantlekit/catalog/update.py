@@ -225,7 +225,7 @@ def update_catalog(
         if isinstance(e, OSError | CatalogFormatError | ValueError):
             raise UpdateError(f"{target}: cannot write the catalog ({e})") from e
         raise
-    get_catalog.cache_clear()  # type: ignore[attr-defined]
+    get_catalog.cache_clear()  # type: ignore[attr-defined]  # set on the function in store.py
     return UpdateResult(
         directory=target,
         date=date,

@@ -133,7 +133,7 @@ def documented_construct(cls: _Construct) -> _Construct:
 
     init = cls.__dict__["__init__"]
     signature = inspect.signature(init)
-    cls.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
+    cls.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]  # read by inspect; not declared on type
     if not init.__doc__:
         init.__doc__ = (
             f"Define a {cls.__name__} in ``scope`` as ``id``; the keyword arguments are documented on the class."

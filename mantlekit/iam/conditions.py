@@ -109,6 +109,7 @@ def compare(base: str, actual: str, expected: str, ctx: Context, variables: bool
             return False
         op = base[len("numeric") :]
     elif base.startswith("date"):
+        # The pair is typed by the numeric branch; here both are datetimes, so the comparisons below still hold.
         a, e = _date(actual), _date(expected)  # type: ignore[assignment]
         if a is None or e is None:
             return False
@@ -125,13 +126,13 @@ def compare(base: str, actual: str, expected: str, ctx: Context, variables: bool
     if op == "equals":
         return a == e
     if op == "lessthan":
-        return a < e  # type: ignore[operator]
+        return a < e
     if op == "lessthanequals":
-        return a <= e  # type: ignore[operator]
+        return a <= e
     if op == "greaterthan":
-        return a > e  # type: ignore[operator]
+        return a > e
     if op == "greaterthanequals":
-        return a >= e  # type: ignore[operator]
+        return a >= e
     return False  # pragma: no cover
 
 
@@ -157,7 +158,7 @@ def evaluate(cond: Condition, ctx: Context, variables: bool, missing: set[str]) 
     def matches(actual: str) -> Tri:
         return t_any(compare(base, actual, expected, ctx, use_vars, missing) for expected in cond.values)
 
-    actual_values: tuple[str, ...] = found  # type: ignore[assignment]
+    actual_values: tuple[str, ...] = found  # type: ignore[assignment]  # neither UNKNOWN nor empty/None here
     if cond.qualifier == "forallvalues":
         return t_all((t_not(matches(a)) if negated else matches(a)) for a in actual_values)
     if cond.qualifier == "foranyvalue":

@@ -20,9 +20,9 @@ keys the caller did not supply, and the decision lists them instead of guessing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from mantlekit._record import FrozenRecord, ValueRecord
 from mantlekit.iam import conditions
@@ -190,7 +190,9 @@ class Caller:
         self.account = account or ctx.get("aws:PrincipalAccount")
 
 
-def _aws_principal_kind(values: tuple[str, ...], who: Caller, ctx: Context, missing: set[str]) -> str | bool | None:
+def _aws_principal_kind(
+    values: tuple[str, ...], who: Caller, ctx: Context, missing: set[str]
+) -> str | Literal[False] | None:
     """The strongest way the AWS principal ``values`` name the caller; False if they do not; None if the
     caller is not known."""
     if who.arn is None and who.account is None:
@@ -198,7 +200,7 @@ def _aws_principal_kind(values: tuple[str, ...], who: Caller, ctx: Context, miss
             return False
         missing.add("aws:PrincipalArn")
         return None
-    best: str | bool = False
+    best: str | Literal[False] = False
     for v in values:
         if v == "*":
             return DIRECT
@@ -213,7 +215,7 @@ def _aws_principal_kind(values: tuple[str, ...], who: Caller, ctx: Context, miss
     return best
 
 
-def _principal_kind(pr: Principals, who: Caller, ctx: Context, missing: set[str]) -> str | bool | None:
+def _principal_kind(pr: Principals, who: Caller, ctx: Context, missing: set[str]) -> str | Literal[False] | None:
     """How ``pr`` (a Principal or NotPrincipal element) matches the caller: a kind, False, or None."""
     if pr.any:
         return DIRECT
@@ -247,7 +249,7 @@ def _match_body(st: Statement, req: Request, local: set[str]) -> Tri:
     if st.resources is not None or st.not_resources is not None:
         pats = st.resources if st.resources is not None else st.not_resources
         hit: Tri = False
-        for p in pats:  # type: ignore[union-attr]
+        for p in pats:  # type: ignore[union-attr]  # one of the two is set, tested above
             if variables and variable_before_fifth_colon(p):
                 continue  # a variable cannot stand for the partition, service, region or account: no match
             m = pattern_matches(p, req.resource, ctx, variables, local, arn=True)
@@ -534,7 +536,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
 
 
 def _grant_same_account(
-    identity: _Part, by_kind, rule: OwnPolicyRule | None, limits: list[_Part], has_resource: bool
+    identity: _Part, by_kind: Callable[..., _Part], rule: OwnPolicyRule | None, limits: list[_Part], has_resource: bool
 ) -> _Part:
     """Within one account: a resource-policy grant to the caller itself, or the identity path.
 

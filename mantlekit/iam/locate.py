@@ -11,6 +11,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
+from typing import Any
 
 Path = tuple[Hashable, ...]
 Locator = Callable[[Path], tuple[int, int]]
@@ -49,7 +50,7 @@ def _scan(text: str) -> dict[Path, int]:
     """Offsets of every value in a JSON text, keyed by path. Iterative, so depth is no problem."""
     out: dict[Path, int] = {}
     # Each frame: [path, is_object, next_index_or_key, expecting_key]
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     pending_key: Hashable | None = None
     path: Path = ()
     for m in _TOKEN.finditer(text):

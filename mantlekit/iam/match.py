@@ -104,7 +104,7 @@ def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str
     out: list[tuple[str, str]] = []
 
     def add_text(text: str) -> None:
-        buf = []
+        buf: list[str] = []
         for ch in text:
             if ch in "*?":
                 if buf:
@@ -135,7 +135,7 @@ def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str
             if len(d) >= 2 and d[0] == d[-1] == "'":
                 default = d[1:-1]
         vals = ctx.lookup(inner) if ctx is not None else UNKNOWN
-        if vals is not UNKNOWN and vals and (len(vals) > 1 or multivalued_key(inner)):  # type: ignore[arg-type]
+        if vals is not UNKNOWN and vals and (len(vals) > 1 or multivalued_key(inner)):  # type: ignore[arg-type]  # vals: a tuple once not UNKNOWN
             # "You can use any available single-valued context key as a policy variable, but you can't use a
             # multivalued context key as a policy variable." The variable stays unresolved: nothing matches.
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
@@ -149,7 +149,7 @@ def _pieces(pattern: str, ctx: Context | None, variables: bool, missing: set[str
             if default is None:
                 return [("never", "")]
             vals = (default,)
-        out.append(("lit", vals[0]))  # type: ignore[index]
+        out.append(("lit", vals[0]))  # type: ignore[index]  # lookup() is typed object for UNKNOWN; a tuple here
     add_text(pattern[pos:])
     return None if unresolved else out
 

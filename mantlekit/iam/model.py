@@ -201,7 +201,7 @@ class Statement(Record):
         self.index = index
         self.path = path
         self.raw = raw
-        self.policy = policy
+        self.policy = policy  # type: ignore[assignment]  # None until parse attaches it to its policy
 
     @property
     def is_allow(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from mantlekit.iam.locate import JsonLocator, Path
 from mantlekit.iam.model import (
@@ -284,7 +284,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     if not (ok and ok_a and ok_r and ok_p):
         return None
     return Statement(
-        effect,
+        cast(str, effect),  # ok: Allow or Deny
         sid,
         actions,
         not_actions,
@@ -334,7 +334,7 @@ def _operator(op: str) -> tuple[str, str | None, bool] | None:
     operator. Memoised: a policy set uses a handful of operators thousands of times."""
     parsed = _OPERATORS.get(op, False)
     if parsed is not False:
-        return parsed  # type: ignore[return-value]
+        return parsed  # type: ignore[return-value]  # False is the miss sentinel, tested above
     name = op.lower()
     qualifier = None
     for q in _QUALIFIERS:
@@ -380,5 +380,5 @@ def _conditions(v: Any, path: Path, problems: list[Problem]) -> tuple[Condition,
                         )
                     )
                     return None
-            out.append(Condition(op, base, qualifier, if_exists, key, conv))  # type: ignore[arg-type]
+            out.append(Condition(op, base, qualifier, if_exists, key, conv))  # type: ignore[arg-type]  # no None in conv
     return tuple(out)

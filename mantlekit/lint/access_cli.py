@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
@@ -50,7 +50,7 @@ EXIT_ALLOWED, EXIT_NOT_ALLOWED = EXIT_OK, EXIT_FINDINGS
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default exits 2 too, but prints usage noise first
+    def error(self, message: str) -> NoReturn:  # argparse's default exits 2 too, but prints usage noise first
         sys.stderr.write(f"mantle-lint access: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
@@ -206,6 +206,17 @@ def run_decision(ns: argparse.Namespace) -> int:
     return EXIT_ALLOWED if d.allowed else EXIT_NOT_ALLOWED
 
 
+class _Row(TypedDict):
+    """One row of the capability matrix: a principal on a project (also a row of its JSON)."""
+
+    principal: str
+    kind: str
+    project: str
+    bearer_token: str | None
+    capabilities: dict[str, str]
+    needs: list[str]
+
+
 def run_matrix(ns: argparse.Namespace) -> int:
     from mantlekit.lint.access import evaluate_principal, short_project
     from mantlekit.lint.inventory import Principal
@@ -224,7 +235,7 @@ def run_matrix(ns: argparse.Namespace) -> int:
     for e in errors:
         sys.stderr.write(f"{e}\n")
     caps = tuple(facts.CAPABILITY_ROUTES)
-    rows = []
+    rows: list[_Row] = []
     for p in principals:
         access = evaluate_principal(p, caps)
         bearer = access.bearer_token()
@@ -252,7 +263,7 @@ def run_matrix(ns: argparse.Namespace) -> int:
     return EXIT_NOT_ALLOWED if failing else EXIT_ALLOWED
 
 
-def _matrix_text(rows: list[dict], caps: tuple[str, ...], short) -> str:
+def _matrix_text(rows: list[_Row], caps: tuple[str, ...], short: Callable[[str], str]) -> str:
     marks = {"allowed": "✓", "implicit-deny": "✗", "explicit-deny": "⛔", "conditional": "?", None: "-"}
     heads = ["principal", "project", "key", *caps]
     table = []

@@ -179,9 +179,9 @@ class PrincipalEntries:
         identity: list[Policy] = []
         if "policies" in raw and "template" not in raw:
             for ref in self._strings(raw["policies"], "policies", *where, "policies") or ():
-                p = self._policy(ref, IDENTITY, (*where, "policies"), managed=True)
-                if p is not None:
-                    identity.append(p)
+                pol = self._policy(ref, IDENTITY, (*where, "policies"), managed=True)
+                if pol is not None:
+                    identity.append(pol)
         boundary = None if "template" in raw else self._single(raw, "boundary", BOUNDARY, where, managed=True)
         scps = self._levels(raw, "scps", "SCP", SCP, where)
         rcps = self._levels(raw, "rcps", "RCP", RCP, where)
@@ -202,7 +202,7 @@ class PrincipalEntries:
             return None
         return Principal(
             name=name,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,  # type: ignore[arg-type]  # a valid kind, else an error above returned None
             policies=PolicySet(
                 identity=identity,
                 boundary=boundary,
@@ -270,7 +270,7 @@ class PrincipalEntries:
             refs = [level] if isinstance(level, str) else level
             got = [self._policy(ref, kind, (*where, key), managed=False) for ref in refs]
             if all(p is not None for p in got):
-                out.append(got[0] if isinstance(level, str) else got)  # type: ignore[arg-type]
+                out.append(got[0] if isinstance(level, str) else got)  # type: ignore[arg-type]  # no None in got
         return out
 
     def _single(

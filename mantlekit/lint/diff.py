@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from mantlekit import facts
@@ -87,13 +87,19 @@ def statement_key(st: Statement) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+#: A policy by its kind, version and statement keys.
+_PolicyKey = tuple[str, str | None, tuple[str, ...]]
+#: A value made comparable and hashable by ``_Keys._freeze``.
+_Frozen = tuple[Hashable, ...]
+
+
 class _Keys:
     """Statement and policy keys, each computed once per object (SCPs and managed policies are shared by
     many principals)."""
 
     def __init__(self) -> None:
         self._st: dict[int, str] = {}
-        self._pol: dict[int, tuple] = {}
+        self._pol: dict[int, _PolicyKey] = {}
         self._keep: list[object] = []  # keeps ids valid while the cache lives
 
     def statement(self, st: Statement) -> str:
@@ -103,7 +109,7 @@ class _Keys:
             self._keep.append(st)
         return k
 
-    def policy(self, p: Policy | None) -> tuple | None:
+    def policy(self, p: Policy | None) -> _PolicyKey | None:
         if p is None:
             return None
         k = self._pol.get(id(p))
@@ -112,7 +118,7 @@ class _Keys:
             self._keep.append(p)
         return k
 
-    def policies(self, ps: PolicySet) -> tuple:
+    def policies(self, ps: PolicySet) -> _Frozen:
         """Every field of the policy set, policies by their keys: a field the engine gains later (session
         policies, RCPs) is compared without this module knowing it."""
         return tuple(self._freeze(getattr(ps, f)) for f in ps._fields)
@@ -130,7 +136,7 @@ class _Keys:
             return tuple(sorted(repr(x) for x in v))
         return v
 
-    def fingerprint(self, p: Principal) -> tuple:
+    def fingerprint(self, p: Principal) -> _Frozen:
         """Everything about ``p`` that can change a verdict: every field but where it is written and what the
         reports say about it (a new field counts until it is named here), and its projects as ARNs."""
         return (

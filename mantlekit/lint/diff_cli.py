@@ -32,7 +32,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from mantlekit._record import ValueRecord
 from mantlekit.lint.findings import DIFF_FORMATS, EXIT_FINDINGS, EXIT_USAGE, FAIL_ON, InputError
@@ -50,7 +50,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 

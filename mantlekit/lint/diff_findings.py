@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mantlekit.iam.locate import Path
 from mantlekit.lint.findings import Finding
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class _Anchors:
         return "line:" + text
 
 
-def _leaf_paths(raw: Any, prefix: tuple = ()) -> Iterable[tuple]:
+def _leaf_paths(raw: Any, prefix: Path = ()) -> Iterable[Path]:
     if isinstance(raw, dict):
         for k, v in raw.items():
             yield (*prefix, k)
@@ -96,7 +97,7 @@ def compare_findings(
     def who(f: Finding, side_base: bool) -> str | None:
         return rename.get(f.principal, f.principal) if side_base and f.principal is not None else f.principal
 
-    rounds: list[Callable[[Finding, bool], tuple]] = [
+    rounds: list[Callable[[Finding, bool], tuple[Hashable, ...]]] = [
         lambda f, sb: (f.rule, who(f, sb), f.file, f.line, f.column, f.message),
         lambda f, sb: (f.rule, who(f, sb), f.file, _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
         lambda f, sb: (f.rule, who(f, sb), _norm_message(f.message), (anchors_base if sb else anchors_head)(f)),
@@ -105,7 +106,7 @@ def compare_findings(
     for key in rounds:
         if not left_b or not left_h:
             break
-        pool: dict[tuple, list[Finding]] = defaultdict(list)
+        pool: dict[tuple[Hashable, ...], list[Finding]] = defaultdict(list)
         for f in left_b:
             pool[key(f, True)].append(f)
         rest_h = []

@@ -63,7 +63,7 @@ class Finding(ValueRecord):
         self.fix = fix
         self.details = {} if details is None else details
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.principal or "", self.message)
 
     def to_json(self) -> dict[str, Any]:

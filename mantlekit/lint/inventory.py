@@ -103,7 +103,7 @@ class Principal(ValueRecord):
         inferred: str | None = None,
         arn: str | None = None,
         tags: dict[str, str] | None = None,
-        credentials: list[dict] | None = None,
+        credentials: list[dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.kind = kind

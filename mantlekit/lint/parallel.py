@@ -75,7 +75,7 @@ def lint_loose_files(
                 continue
             try:
                 docs = as_used(inv.documents, boundaries or {})
-                findings = [f for doc in docs for r in rules for f in r.check_document(doc)]  # type: ignore[misc]
+                findings = [f for doc in docs for r in rules for f in r.check_document(doc)]  # type: ignore[misc]  # rules with one
             except RecursionError:
                 out.append(FileResult([], [InputError(path, "nested too deeply to be read")], False))
             else:
@@ -174,7 +174,7 @@ def _chunks(paths: Sequence[str], jobs: int) -> tuple[list[range], list[int]]:
 
 
 def _work(
-    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries
+    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries | None
 ) -> dict[int, list[FileResult | None]]:
     """Take chunk numbers from the queue until it is empty; lint each chunk."""
     out: dict[int, list[FileResult | None]] = {}
@@ -187,7 +187,7 @@ def _work(
 
 
 def _fork(
-    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries
+    paths: Sequence[str], rules: Sequence[Rule], chunks: list[range], queue: int, boundaries: Boundaries | None
 ) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()

@@ -241,7 +241,8 @@ def _is_assembly(manifest: str) -> bool:
     except (OSError, ValueError, RecursionError):
         return False
     # The assembly reader's own test, so the walk and the reader never disagree on what an assembly is.
-    return importlib.import_module("mantlekit.lint.readers.cdk_out").sniff(data, manifest)
+    sniff: Callable[[Any, str], bool] = importlib.import_module("mantlekit.lint.readers.cdk_out").sniff
+    return sniff(data, manifest)
 
 
 def _read_bytes(path: str) -> bytes:

@@ -107,7 +107,7 @@ class Page:
             if len(path) == 2 and path[0] in LISTS:  # an entry: found without a full scan of the text
                 if self._entries is None:
                     self._entries = _entry_offsets(self.text)
-                offset = self._entries.get(path)  # type: ignore[arg-type]
+                offset = self._entries.get(path)  # type: ignore[arg-type]  # any other path just misses
                 if offset is not None and isinstance(self.locator, JsonLocator):
                     return self.locator.position(offset)
             return self.locator(path)
@@ -175,7 +175,7 @@ class _EntryLocator(JsonLocator):
         if len(path) >= 2 and path[0] in LISTS and isinstance(path[1], int):
             if self._starts is None:
                 self._starts = _entry_offsets(self._text)
-            start = self._starts.get((path[0], path[1]))  # type: ignore[arg-type]
+            start = self._starts.get((path[0], path[1]))
             if start is not None:
                 sub = self._subs.get(start)
                 if sub is None:

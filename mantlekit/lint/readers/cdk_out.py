@@ -50,6 +50,8 @@ def read(data: Any, text: str, path: str) -> Inventory:
 def _environment(env: Any) -> tuple[str | None, str | None]:
     if not isinstance(env, str) or not env.startswith("aws://"):
         return None, None
+    account: str | None
+    region: str | None
     account, _, region = env[len("aws://") :].partition("/")
     account = account if is_account_id(account) else None
     region = region if region and not region.startswith("unknown") else None
@@ -96,7 +98,7 @@ def _assembly(data: dict[str, Any], text: str, path: str, inv: Inventory, seen: 
     for art_id, art in data["artifacts"].items():
         if not isinstance(art, dict):
             continue
-        props = art.get("properties") if isinstance(art.get("properties"), dict) else {}
+        props = art["properties"] if isinstance(art.get("properties"), dict) else {}
         where = ("artifacts", art_id, "properties")
         if art.get("type") == STACK:
             template = props.get("templateFile")

@@ -85,7 +85,8 @@ def _call(client: Any, method: str, api: str, **kwargs: Any) -> dict[str, Any]:
 
     for attempt in range(MAX_ATTEMPTS):
         try:
-            return getattr(client, method)(**kwargs)
+            response: dict[str, Any] = getattr(client, method)(**kwargs)  # boto3 is untyped: its JSON reply
+            return response
         except ClientError as e:
             err = e.response.get("Error", {}) if isinstance(e.response, dict) else {}
             code = str(err.get("Code") or "ClientError")

@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
@@ -55,6 +55,16 @@ if TYPE_CHECKING:
     from mantlekit.iam.model import Policy
     from mantlekit.lint.inventory import Principal
     from mantlekit.lint.readers.cfn.template import _Template
+
+
+class Place(Protocol):
+    """What :meth:`RoleUse.apply` asks of where the workloads were read: a CloudFormation template, or
+    a Terraform input (``terraform.workloads.Place``)."""
+
+    pseudo: dict[str, str]
+    pinned: dict[str, bool]
+
+    def where(self, path: Path) -> tuple[int, int]: ...
 
 
 #: Workload resource types and what a report calls them.
@@ -130,7 +140,7 @@ class RoleUse:
             return first.reason()
         return f"{first.reason()}; the role also runs " + ", ".join(w.title for w in others)
 
-    def project_arns(self, t: _Template, own: list[Policy]) -> tuple[str, ...]:
+    def project_arns(self, t: Place, own: list[Policy]) -> tuple[str, ...]:
         """The project ARNs the workloads use, in the order they name them.
 
         Region: the endpoint's, when its URL spells one, else the stack's. When the stack's region is not
@@ -149,7 +159,7 @@ class RoleUse:
                 out[p if p.startswith("arn:") else facts.project_arn(r, account, p)] = None
         return tuple(out)
 
-    def apply(self, principal: Principal, t: _Template, own: list[Policy]) -> None:
+    def apply(self, principal: Principal, t: Place, own: list[Policy]) -> None:
         """Give a role principal the needs of its workloads; point it at the first one's variable."""
         if principal.is_key or principal.needs:
             return  # a key already needs these by default (and is checked exactly); configured needs win
@@ -312,7 +322,7 @@ def _instance_profile(t: _Template, raw: Any) -> str | None:
 # --- evidence -----------------------------------------------------------------------------------------------
 
 
-def _workload(t: _Template, logical_id: str, typ: str, role: str, variables: list[_Variable]) -> Workload | None:
+def _workload(t: _Template | None, logical_id: str, typ: str, role: str, variables: list[_Variable]) -> Workload | None:
     endpoint: tuple[_Variable, str | None] | None = None
     projects: dict[str, None] = {}
     first_project: tuple[_Variable, str] | None = None

@@ -59,10 +59,11 @@ class YamlLocator:
         return self.positions.get(p, (1, 1))
 
 
-class LocatedDict(dict):
+class LocatedDict(dict[Any, Any]):
     """The top-level mapping of a YAML document, with the locator of its text."""
 
     __slots__ = ("locator",)
+    locator: YamlLocator
 
 
 def locator_of(data: Any) -> YamlLocator | None:
@@ -80,7 +81,7 @@ def _loader() -> type:
 
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-        class Loader(base):  # type: ignore[valid-type, misc]
+        class Loader(base):  # type: ignore[valid-type, misc]  # base: the C loader when PyYAML has it
             pass
 
         Loader.yaml_implicit_resolvers = {
@@ -128,6 +129,7 @@ class _Builder:
         if key in self.memo:  # an alias: the same object, placed where the alias is used
             return self.memo[key]
         tag = node.tag or ""
+        value: Any  # the JSON value the node stands for
         if tag.startswith("!") and not tag.startswith("!!") and len(tag) > 1:
             value = self._intrinsic(node, tag[1:], path)
         elif isinstance(node, self.yaml.MappingNode):
@@ -237,6 +239,7 @@ def _check_aliases(text: str, path: str) -> None:
     stack: list[list[Any]] = []  # [anchor, nodes so far] of each open collection
     open_anchors: list[str] = []
     added = 0
+    ev: Any  # the branches test its exact type through ``t``, which mypy does not narrow
     for ev in yaml.parse(text, Loader=_loader()):
         t = type(ev)
         if t is scalar_event:

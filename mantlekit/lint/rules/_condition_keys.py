@@ -159,7 +159,7 @@ def lookup_memo(cat: Catalog, key: str, also: tuple[str, ...] = ()) -> KeyInfo |
         if plain is not None:
             found = plain.get(key, _MISSING)
             if found is not _MISSING:
-                return found  # type: ignore[return-value]
+                return found  # type: ignore[return-value]  # not the _MISSING sentinel
     memo = _MEMO.get((cat, also))
     if memo is None:
         if len(_MEMO) > 4096:
@@ -171,7 +171,7 @@ def lookup_memo(cat: Catalog, key: str, also: tuple[str, ...] = ()) -> KeyInfo |
     found = memo.get(key, _MISSING)
     if found is _MISSING:
         found = memo[key] = lookup(cat, key, also)
-    return found  # type: ignore[return-value]
+    return found  # type: ignore[return-value]  # not the _MISSING sentinel
 
 
 def action_prefixes(actions: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -205,12 +205,12 @@ def suggest_key(cat: Catalog, key: str) -> str | None:
     import difflib
 
     if ":" not in key and global_key("aws:" + key) is not None:
-        return global_key("aws:" + key).name  # type: ignore[union-attr]
+        return global_key("aws:" + key).name  # type: ignore[union-attr]  # not None: tested just above
     candidates = _candidates(cat, key)
     low = key.lower()
     head, slash, tail = low.partition("/")
     if slash and tail:
-        heads = {}
+        heads: dict[str, str] = {}
         for c in candidates:
             m = _PLACEHOLDER.search(c)
             if m is not None and c[: m.start()].endswith("/"):

@@ -75,8 +75,8 @@ def _check(policy: Policy) -> Iterator[Finding]:
             if not info.resource_types:
                 continue  # MNT005 covers the bearer-token actions; others are reported below
             svc = cat.service(info.service)
-            types = [svc.resource_types.get(t) for t, _ in info.resource_types] if svc else []
-            types = [t for t in types if t is not None]
+            named = [svc.resource_types.get(t) for t, _ in info.resource_types] if svc else []
+            types = [t for t in named if t is not None]
             if not types:
                 continue
             if not any(t.matches(arn) for t in types for arn in literal):

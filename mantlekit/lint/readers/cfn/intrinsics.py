@@ -201,7 +201,7 @@ class Intrinsics:
         if any(n is None or "${" in n for n in names):
             return default if default is not None else unresolved(f"FindInMap/{names[0] or 'map'}")
         try:
-            value = self.mappings[names[0]][names[1]][names[2]]
+            value = self.mappings[names[0]][names[1]][names[2]]  # type: ignore[index]  # no None: tested above
         except (KeyError, TypeError):
             return default if default is not None else unresolved(f"FindInMap/{names[0]}")
         return self.resolve(value, in_cond)
@@ -267,7 +267,8 @@ class Intrinsics:
             x, y = (self.resolve(v, in_cond=True) for v in a)
             if is_unresolved(x) or is_unresolved(y):
                 return None
-            return _canon(x) == _canon(y)
+            equal: bool = _canon(x) == _canon(y)
+            return equal
         if k == "Fn::Not" and isinstance(a, list) and len(a) == 1:
             v = self._cexpr(a[0])
             return None if v is None else not v

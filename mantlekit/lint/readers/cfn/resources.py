@@ -89,7 +89,7 @@ class Resources:
         if isinstance(raw, dict) and len(raw) == 1:
             k, a = next(iter(raw.items()))
             if k == "Ref" and isinstance(a, str):
-                target = a
+                target: str | None = a
             elif k == "Fn::GetAtt":
                 target = a.split(".", 1)[0] if isinstance(a, str) else (a[0] if isinstance(a, list) and a else None)
             else:

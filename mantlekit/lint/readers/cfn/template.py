@@ -93,8 +93,8 @@ class _Template(Intrinsics, Names, Variants, Resources):
     def construct_path(self, logical_id: str) -> str | None:
         resource = self.resources.get(logical_id) or {}
         meta = resource.get("Metadata")
-        if isinstance(meta, dict) and isinstance(meta.get("aws:cdk:path"), str):
-            return meta["aws:cdk:path"]
+        if isinstance(meta, dict) and isinstance(cdk_path := meta.get("aws:cdk:path"), str):
+            return cdk_path
         return self.stack.construct_paths.get(logical_id)
 
     # --- structure ------------------------------------------------------------------------------------------

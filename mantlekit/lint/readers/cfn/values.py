@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from mantlekit.iam.locate import Path
 from mantlekit.lint.iamgraph import Guards
@@ -94,11 +94,12 @@ def _replace(v: Any, at: Path, new: Any) -> Any:
             out[head] = r
         return out
     out_l = list(v)
-    r = _replace(v[head], rest, new)  # type: ignore[index]
+    i = cast(int, head)  # a path step into a list is its index
+    r = _replace(v[i], rest, new)
     if r is NOVALUE:
-        del out_l[head]  # type: ignore[arg-type]
+        del out_l[i]
     else:
-        out_l[head] = r  # type: ignore[index]
+        out_l[i] = r
     return out_l
 
 

@@ -4,7 +4,7 @@ undecided one splits the statement (or document, or list entry) into guarded var
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mantlekit.iam.locate import Path, RemapLocator
@@ -37,6 +37,11 @@ class Variants:
     locator: Locator | None
     inv: Inventory
     resource_guards: dict[str, Guards]
+    # Provided by the other mixins and the template.
+    cond: Callable[[str], bool | None]
+    resolve: Callable[..., Any]
+    error: Callable[[str, Path], None]
+    label: Callable[[str], str]
 
     def alts(self, raw: Any, path: Path, guards: Guards) -> Iterator[tuple[Any, Path, Guards]]:
         """The alternatives of a value: decided Fn::If followed, undecided ones both (guarded)."""

@@ -36,6 +36,7 @@ class Json(str):
     """A JSON text made by ``jsonencode``: its positions are recorded under the attribute's path."""
 
     __slots__ = ("positions",)
+    positions: bool
 
     def __new__(cls, value: str) -> Json:
         s = super().__new__(cls, value)
@@ -47,6 +48,7 @@ class DocJson(str):
     """The ``json`` of a ``data "aws_iam_policy_document"``: positions are those of the data block."""
 
     __slots__ = ("origin",)
+    origin: Path
 
     def __new__(cls, value: str, origin: Path) -> DocJson:
         s = super().__new__(cls, value)

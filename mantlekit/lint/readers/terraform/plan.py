@@ -38,7 +38,7 @@ def read(data: dict[str, Any], text: str, path: str) -> Inventory:
     locator = JsonLocator(text) if text.lstrip().startswith("{") else None
     top = "planned_values" if isinstance(data.get("planned_values"), dict) else "values"
     unknown = _unknowns(data)
-    config = data.get("configuration") if isinstance(data.get("configuration"), dict) else {}
+    config = data["configuration"] if isinstance(data.get("configuration"), dict) else {}
     modules = _module_configs(config.get("root_module"), "")
     regions = _provider_regions(config, data.get("variables"))
     resources: list[TfResource] = []
@@ -131,7 +131,7 @@ def _module_configs(m: Any, module: str, source: str | None = None) -> dict[str,
             continue
         if isinstance(r.get("provider_config_key"), str):
             providers[str(r.get("address"))] = r["provider_config_key"]
-        exprs = r.get("expressions") if isinstance(r.get("expressions"), dict) else {}
+        exprs = r["expressions"] if isinstance(r.get("expressions"), dict) else {}
         refs[str(r.get("address"))] = {
             str(k): [x for x in v.get("references", []) if isinstance(x, str)]
             for k, v in exprs.items()

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
@@ -34,6 +34,9 @@ from mantlekit.lint.inventory import (
     Inventory,
     TemplateResource,
 )
+
+if TYPE_CHECKING:
+    from mantlekit.lint.readers.workloads import _Variable
 
 Path = tuple[Hashable, ...]
 
@@ -164,7 +167,7 @@ class Builder:
         self.memberships: dict[str, list[str]] = {}  # user address -> group addresses
         self.credentials: dict[str, list[dict[str, Any]]] = {}
         self.boundaries: dict[str, Policy | None] = {}
-        self.workloads: list[tuple[TfResource, str, list[tuple[str, str, Path]]]] = []
+        self.workloads: list[tuple[TfResource, str, list[_Variable]]] = []
         self.inline_names: dict[str, set[str]] = {}  # role address -> names of its aws_iam_role_policy
         self.attached_arns: dict[str, set[str]] = {}  # entity address -> ARNs its attachments attach
 
@@ -280,7 +283,7 @@ class Builder:
             return
         if policy == "unknown":
             policy = unknown_policy(r.address, Source(r.file, r.locator, r.address), path)
-        self.direct.setdefault(entity.address, []).append(policy)  # type: ignore[arg-type]
+        self.direct.setdefault(entity.address, []).append(policy)  # type: ignore[arg-type]  # a str is "unknown"
 
     # --- reading --------------------------------------------------------------------------------------------
 
@@ -313,7 +316,7 @@ class Builder:
         for i, block in enumerate(_blocks(r.values.get("inline_policy"))):
             if not block.get("policy") or block.get("name") in inline:
                 continue
-            name = block.get("name") if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
+            name = block["name"] if isinstance(block.get("name"), str) else f"{r.address} inline policy {i}"
             self.attach(
                 r, self.document(r, ("inline_policy", i, "policy"), IDENTITY, name), r, r.at("inline_policy", i)
             )

@@ -52,7 +52,7 @@ def roles(b: Builder, found: list[tuple[TfResource, str, list[_Variable]]]) -> d
     out: dict[str, RoleUse] = {}
     for r, attr, variables in found:
         for role in b.targets(r, attr, ("aws_iam_role",)):
-            w = _workload(None, r.address, r.type, role.address, variables)  # type: ignore[arg-type]
+            w = _workload(None, r.address, r.type, role.address, variables)
             if w is not None:
                 w.file = r.file
                 out.setdefault(role.address, RoleUse()).workloads.append(w)
