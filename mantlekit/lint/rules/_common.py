@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from mantlekit import facts
 from mantlekit.iam.evaluate import Decision, Verdict
