@@ -167,14 +167,14 @@ def _stack(
     if not isinstance(resources, dict):
         return
     locator = JsonLocator(text) if text.lstrip().startswith("{") else None
-    for lid, res in resources.items():
-        if not isinstance(res, dict) or res.get("Type") != "AWS::CloudFormation::Stack":
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudFormation::Stack":
             continue
-        meta = res.get("Metadata")
+        meta = resource.get("Metadata")
         asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
         if not isinstance(asset, str) or not asset.endswith((".json", ".yaml", ".yml")):
             continue
-        where = locator(("Resources", lid)) if locator is not None else (1, 1)
-        nested = cfn.StackInfo(name=f"{stack.name}-{lid}", account=stack.account, region=stack.region)
+        where = locator(("Resources", logical_id)) if locator is not None else (1, 1)
+        nested = cfn.StackInfo(name=f"{stack.name}-{logical_id}", account=stack.account, region=stack.region)
         path = os.path.join(os.path.dirname(template), asset)
-        _stack(path, nested, inv, template, where, f"{stack.name}/{lid}", seen)
+        _stack(path, nested, inv, template, where, f"{stack.name}/{logical_id}", seen)

@@ -19,17 +19,15 @@ Child modules (``module`` blocks) are not followed: lint the plan for those.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mantlekit import facts
+from mantlekit.iam.locate import Path
 from mantlekit.lint.findings import InputError
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT, DEFAULT_REGION, Inventory
 from mantlekit.lint.readers.terraform import resources as tfr
 from mantlekit.lint.readers.terraform.resources import IAM_TYPES, Config, TfResource, unresolved
-
-Path = tuple[Hashable, ...]
 
 
 class Json(str):

@@ -15,14 +15,13 @@ placed on its attribute.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from mantlekit.iam.locate import JsonLocator
+from mantlekit.iam.locate import JsonLocator, Path
 from mantlekit.lint.inventory import Inventory
 from mantlekit.lint.readers.terraform.resources import IAM_TYPES, Config, TfResource, build, unresolved
 
-Path = tuple[Hashable, ...]
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mantlekit import facts
 from mantlekit.iam.arn import parse_arn
-from mantlekit.iam.locate import Locator, RemapLocator
+from mantlekit.iam.locate import Locator, Path, RemapLocator
 from mantlekit.iam.model import BOUNDARY, ENDPOINT, IDENTITY, RESOURCE, SCP, Policy, PolicyError, Source
 from mantlekit.iam.parse import normalise
 from mantlekit.lint import iamgraph
@@ -38,7 +38,6 @@ from mantlekit.lint.inventory import (
 if TYPE_CHECKING:
     from mantlekit.lint.readers.workloads import _Variable
 
-Path = tuple[Hashable, ...]
 
 #: Resource policies: type -> attribute holding the document.
 RESOURCE_POLICIES: dict[str, str] = {

@@ -6,16 +6,15 @@ then needs are those of the template reader (:mod:`mantlekit.lint.readers.worklo
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from mantlekit.iam.locate import Path
 from mantlekit.lint.inventory import DEFAULT_ACCOUNT
 from mantlekit.lint.readers.workloads import RoleUse, _Variable, _workload
 
 if TYPE_CHECKING:
     from mantlekit.lint.readers.terraform.resources import Builder, TfResource
 
-Path = tuple[Hashable, ...]
 _ROLE_ATTR = {"aws_lambda_function": "role", "aws_ecs_task_definition": "task_role_arn"}
 
 
