@@ -366,7 +366,14 @@ def _violations(
             rule_name=acks.rule_name(rule, subject, resource_path) if acks else rule,
             description=str(_get(finding, "message", "")),
             fix=str(fix) if fix else None,
-            severity=str(_get(finding, "severity", "error")),
+            # Every violation this plugin reports is at or above ``fail_on``, so it must fail the synth. CDK
+            # decides that by the violation's severity once any violation of the report is acknowledged: it
+            # then sets "success" to whether every violation left has a severity other than "error" or
+            # "fatal" (aws-cdk-lib 2.275, core/lib/private/synthesis-validation.js, collectSuppressions). A
+            # finding that is a mantle-lint warning under fail_on="warning" is therefore an "error" to CDK;
+            # its own severity is kept in the rule metadata.
+            severity="error",
+            rule_metadata={"mantle-lint severity": str(_get(finding, "severity", "error"))},
             violating_resources=[resource],
         )
 

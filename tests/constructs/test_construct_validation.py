@@ -104,7 +104,8 @@ def test_findings_below_fail_on_are_only_counted(tmp_path):
     app2, _, _ = _app(tmp_path / "strict", MantleLintPlugin(lint=lint, fail_on="warning"))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app2.synth()
-    assert _report(tmp_path / "strict")["violations"][0]["severity"] == "warning"
+    violation = _report(tmp_path / "strict")["violations"][0]
+    assert (violation["severity"], violation["ruleMetadata"]) == ("error", {"mantle-lint severity": "warning"})
 
 
 def test_result_objects_input_errors_and_findings_without_a_resource(tmp_path):
@@ -212,12 +213,11 @@ def _outcome(tmp_path) -> tuple[list[tuple[str, str]], list[tuple[str, str, str,
 
 
 def _synth(app: cdk.App) -> None:
-    # CDK decides success again after acknowledgements, counting only error and fatal violations, so a
-    # report whose suppressed findings are all warnings passes; the outcome is read from the report.
-    try:
+    """Synthesize, which fails while a finding at or above fail_on is left unacknowledged. CDK decides
+    success again after acknowledgements, counting only "error" and "fatal" violations: the plugin reports
+    a warning under fail_on="warning" as "error" so that the unacknowledged one still fails."""
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    except RuntimeError as e:
-        assert "ValidationFailed" in str(e)
 
 
 def test_unacknowledged_findings_name_each_action_in_brackets(tmp_path):
@@ -277,6 +277,16 @@ def test_granular_acknowledgements_ignore_case_keep_their_spelling_and_work_from
             ("MNT008[bedrock-mantle:ArchiveProject]", "Keys/Tool/User/Resource", "", "Nobody archives by accident."),
         ]
     )
+
+
+def test_the_synth_passes_once_every_finding_is_acknowledged(tmp_path):
+    app, tool, other = _keys_app(tmp_path)
+    MantleLintPlugin.acknowledge(tool, "MNT008", "This tool manages projects.")
+    MantleLintPlugin.acknowledge(other, "MNT008[bedrock-mantle:CreateProject]", "It creates projects.")
+    MantleLintPlugin.acknowledge(other, "MNT008[bedrock-mantle:ArchiveProject]", "It archives them.")
+    app.synth()
+    reported, suppressed = _outcome(tmp_path)
+    assert (reported, len(suppressed)) == ([], 4)
 
 
 def test_sid_subjects_are_exact(tmp_path):
