@@ -1,8 +1,8 @@
 """Find where a value sits in a JSON text, lazily.
 
 ``json.loads`` is fast but forgets positions. Most documents never need one (only those with a finding
-or an error do), so positions are computed on demand by a structural scan of the raw text and cached per
-document. The scan trusts that the text already parsed as JSON.
+or an error do), so positions are found on demand and cached per document. The text is trusted to have
+parsed as JSON already.
 """
 
 from __future__ import annotations
@@ -15,27 +15,41 @@ from collections.abc import Callable, Hashable
 Path = tuple[Hashable, ...]
 Locator = Callable[[Path], tuple[int, int]]
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+#: Decodes one value and says where it ends: skipping a value this way runs in C.
+_SKIP = json.JSONDecoder().raw_decode
+_BLANK = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class JsonLocator:
-    """Maps a path of keys and indexes (``("Statement", 2, "Action")``) to a 1-based (line, column)."""
+    """Maps a path of keys and indexes (``("Statement", 2, "Action")``) to a 1-based (line, column).
+
+    Only the containers on the asked path are indexed, each once: a key's value or an array's element is
+    skipped by the C decoder rather than walked token by token. A policy with findings in a large file
+    (ReadOnlyAccess: 1,800 actions) used to pay for a Python loop over every token of the text, which
+    made placing findings a quarter of the rules' time on the AWS managed policies.
+    """
 
     __slots__ = ("_index", "_newlines", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._index: dict[Path, int] | None = None
+        #: Container offset -> its keys (an object) or indexes (an array) -> the offset of their value.
+        self._index: dict[int, dict[Hashable, int]] = {}
         self._newlines: list[int] | None = None
 
     def __call__(self, path: Path) -> tuple[int, int]:
-        if self._index is None:
-            self._index = _scan(self._text)
-        # The nearest enclosing path that is known (a key may have been given as a scalar).
-        p = tuple(path)
-        while p not in self._index and p:
-            p = p[:-1]
-        return self.position(self._index.get(p, 0))
+        # The nearest enclosing path that is there (a key may have been given as a scalar).
+        offset = _BLANK.match(self._text).end()  # type: ignore[union-attr]
+        for step in path:
+            children = self._index.get(offset)
+            if children is None:
+                children = self._index[offset] = _children(self._text, offset)
+            found = children.get(step)
+            if found is None:
+                break
+            offset = found
+        return self.position(offset if offset < len(self._text) else 0)
 
     def position(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -45,50 +59,33 @@ class JsonLocator:
         return line + 1, offset - start + 1
 
 
-def _scan(text: str) -> dict[Path, int]:
-    """Offsets of every value in a JSON text, keyed by path. Iterative, so depth is no problem."""
-    out: dict[Path, int] = {}
-    # Each frame: [path, is_object, next_index_or_key, expecting_key]
-    stack: list[list] = []
-    pending_key: Hashable | None = None
-    path: Path = ()
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        pos = m.start()
-        if stack:
-            frame = stack[-1]
-            if frame[1]:  # inside an object
-                if tok == "}":
-                    stack.pop()
-                    continue
-                if tok in ",":
-                    frame[3] = True
-                    continue
-                if tok == ":":
-                    frame[3] = False
-                    continue
-                if frame[3]:
-                    try:
-                        pending_key = json.loads(tok)
-                    except ValueError:
-                        pending_key = tok
-                    continue
-                path = (*frame[0], pending_key)
-            else:  # inside an array
-                if tok == "]":
-                    stack.pop()
-                    continue
-                if tok == ",":
-                    continue
-                path = (*frame[0], frame[2])
-                frame[2] += 1
+def _children(text: str, offset: int) -> dict[Hashable, int]:
+    """Where the values inside the object or array at ``offset`` start ({} for a scalar). Of a key written
+    twice, the last (the one ``json.loads`` keeps)."""
+    out: dict[Hashable, int] = {}
+    blank = _BLANK.match
+    opening = text[offset : offset + 1]
+    if opening not in ("{", "["):
+        return out
+    if opening == "[":
+        items, end = _SKIP(text, offset)
+        if all(type(x) is str for x in items):
+            # A list of strings (an Action list of a thousand names): in it, every string is an element.
+            return dict(enumerate([m.start() for m in _STRING.finditer(text, offset, end)]))
+    closing = "}" if opening == "{" else "]"
+    i = blank(text, offset + 1).end()  # type: ignore[union-attr]
+    n = 0
+    while text[i] != closing:
+        if opening == "{":
+            key, i = _SKIP(text, i)
+            i = blank(text, blank(text, i).end() + 1).end()  # type: ignore[union-attr]  # past the colon
+            out[key] = i
         else:
-            path = ()
-        out[path] = pos  # a duplicated key: the last one wins, as in json.loads
-        if tok == "{":
-            stack.append([path, True, None, True])
-        elif tok == "[":
-            stack.append([path, False, 0, False])
+            out[n] = i
+            n += 1
+        i = blank(text, _SKIP(text, i)[1]).end()  # type: ignore[union-attr]
+        if text[i] == ",":
+            i = blank(text, i + 1).end()  # type: ignore[union-attr]
     return out
 
 
