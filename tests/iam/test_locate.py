@@ -209,16 +209,19 @@ def test_duplicated_key_points_at_the_one_that_counts():
     assert st.location("Resource") == pos(text, '"*"', 1)
 
 
-def test_a_long_list_of_strings_places_every_element():
-    # Lists of strings are indexed from the string tokens alone; escapes, commas and brackets inside the
-    # strings must not shift an element.
-    names = [f"s3:Get{i}" for i in range(300)] + ['odd "quoted, [x]" \\ name', "", "last"]
+@pytest.mark.parametrize("odd", [False, True])
+def test_a_long_list_of_strings_places_every_element(odd):
+    # Lists of strings are indexed from where their quotes are (from their string tokens when one holds
+    # an escape); escapes, commas and brackets inside the strings must not shift an element.
+    names = [f"s3:Get{i}" for i in range(300)] + ['odd "quoted, [x]" \\ name' if odd else "odd [x], name", "", "last"]
     text = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": names, "Resource": "*"}]})
     text = text.replace(", ", ",\n    ", 40)
     locate = JsonLocator(text)
+    action = ("Statement", 0, "Action")
     for i in (0, 1, 150, 299, 300, 301, 302):
-        assert locate(("Statement", 0, "Action", i)) == pos(text, json.dumps(names[i])), i
-    assert locate(("Statement", 0, "Action", 303)) == locate(("Statement", 0, "Action")) == pos(text, '["s3:Get0"')
+        assert locate((*action, i)) == pos(text, json.dumps(names[i])), i
+    for beyond in (303, -1, "0", None):
+        assert locate((*action, beyond)) == locate(action) == pos(text, '["s3:Get0"')
     assert locate(("Statement", 0, "Resource")) == pos(text, '"*"')
 
 
