@@ -14,6 +14,7 @@ On disk, a catalog is a directory::
                               "retired": {prefix: "ActionC ActionD ..."},
                               "retired_observed": {prefix: "ActionD ..."},
                               "rcp_services": [prefix, ...]}
+    condition_keys.json      {"v": 1, "keys": {prefix: {condition key: type}}}
     services/<prefix>.json   {"v": 1, "p": prefix, "n": service name,
                               "a": {Action: [access, [resource type, "type*" when required, ...], [keys]]},
                               "r": {resource type: [[ARN format, ...], [condition keys]]},
@@ -24,6 +25,11 @@ On disk, a catalog is a directory::
 ``actions`` in the index repeats every action name, space-separated per service, so the commonest
 questions ("is this an action?", "what does ``s3:Get*`` match?") need neither the 3 MB of service files
 nor building an :class:`ActionInfo` per action. It is optional: a catalog without it reads service files.
+
+``condition_keys.json`` repeats the ``c`` of every service file: a lint run checks the keys of its
+conditions against some 60 services and needs nothing else from them, and decoding their service files
+(ec2's alone is 200 KB) cost more than everything else the condition rules do. It is optional too: a
+catalog written before it existed reads the service files.
 
 ``retired`` names actions an earlier catalog knew and AWS's reference no longer lists (for a service that
 is gone altogether, its prefix is in ``retired_services`` and has no service file). They are kept so that an
@@ -40,6 +46,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +55,7 @@ from mantlekit._record import FrozenRecord, ValueRecord
 
 FORMAT_VERSION = 1
 INDEX_FILE = "index.json"
+KEYS_FILE = "condition_keys.json"
 SERVICES_DIR = "services"
 
 READ, WRITE, LIST, TAGGING, PERMISSIONS = "Read", "Write", "List", "Tagging", "Permissions management"
@@ -217,28 +226,62 @@ def encode_service(svc: ServiceInfo) -> dict[str, Any]:
 
 
 def decode_service(doc: object) -> ServiceInfo:
+    with _malformed():
+        checked = _checked(doc)
+        prefix = checked["p"]
+        actions = {name.lower(): _action(prefix, name, entry) for name, entry in checked["a"].items()}
+        resource_types = {name: _resource_type(name, entry) for name, entry in checked["r"].items()}
+        return ServiceInfo(prefix, checked["n"], actions, resource_types, dict(checked["c"]))
+
+
+def decode_action(doc: object, name: str) -> ActionInfo | None:
+    """The action ``name`` (exact spelling) of a decoded service file, None when it has no such action:
+    one entry built, where :func:`decode_service` builds all of them (ec2 has 750 actions, and a lint run
+    often needs two)."""
+    with _malformed():
+        checked = _checked(doc)
+        entry = checked["a"].get(name)
+        return None if entry is None else _action(checked["p"], name, entry)
+
+
+def decode_resource_type(doc: object, name: str) -> ResourceTypeInfo | None:
+    """The resource type ``name`` of a decoded service file (None when it has none), alone."""
+    with _malformed():
+        entry = _checked(doc)["r"].get(name)
+        return None if entry is None else _resource_type(name, entry)
+
+
+def _checked(doc: object) -> dict[str, Any]:
+    if not isinstance(doc, dict) or doc.get("v") != FORMAT_VERSION:
+        raise CatalogFormatError("not a catalog service file of format version 1")
+    return doc
+
+
+@contextmanager
+def _malformed() -> Iterator[None]:
+    """Whatever a malformed service file makes the decoding raise, as a CatalogFormatError."""
     try:
-        if not isinstance(doc, dict) or doc.get("v") != FORMAT_VERSION:
-            raise CatalogFormatError("not a catalog service file of format version 1")
-        prefix = doc["p"]
-        actions: dict[str, ActionInfo] = {}
-        for name, (code, rts, keys) in doc["a"].items():
-            actions[name.lower()] = ActionInfo(
-                prefix,
-                name,
-                _ACCESS_BY_CODE[code],
-                tuple((rt[:-1], True) if rt.endswith("*") else (rt, False) for rt in rts),
-                tuple(keys),
-            )
-        resource_types = {
-            name: ResourceTypeInfo(name, formats[0] if formats else "", tuple(keys), tuple(formats))
-            for name, (formats, keys) in doc["r"].items()
-        }
-        return ServiceInfo(prefix, doc["n"], actions, resource_types, dict(doc["c"]))
+        yield
+    except CatalogFormatError:
+        raise
     except (KeyError, TypeError, ValueError, AttributeError) as e:
-        if isinstance(e, CatalogFormatError):
-            raise
         raise CatalogFormatError(f"malformed catalog service file: {e!r}") from e
+
+
+def _action(prefix: str, name: str, entry: list[Any]) -> ActionInfo:
+    code, rts, keys = entry
+    return ActionInfo(
+        prefix,
+        name,
+        _ACCESS_BY_CODE[code],
+        tuple((rt[:-1], True) if rt.endswith("*") else (rt, False) for rt in rts),
+        tuple(keys),
+    )
+
+
+def _resource_type(name: str, entry: list[Any]) -> ResourceTypeInfo:
+    formats, keys = entry
+    return ResourceTypeInfo(name, formats[0] if formats else "", tuple(keys), tuple(formats))
 
 
 def _dump(obj: object) -> str:
@@ -269,13 +312,17 @@ def write_catalog(
     sdir.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     action_names: dict[str, str] = {}
+    keys: dict[str, object] = {}
     for prefix in sorted(services):
         svc = services[prefix]
         if not PREFIX_RE.match(prefix) or svc.prefix != prefix:
             raise ValueError(f"refusing service prefix {prefix!r}")
-        (sdir / f"{prefix}.json").write_text(_dump(encode_service(svc)) + "\n", encoding="utf-8")
+        encoded = encode_service(svc)
+        (sdir / f"{prefix}.json").write_text(_dump(encoded) + "\n", encoding="utf-8")
         names[prefix] = svc.name
         action_names[prefix] = " ".join(sorted((a.name for a in svc.actions.values()), key=str.lower))
+        keys[prefix] = encoded["c"]
+    (root / KEYS_FILE).write_text(_dump({"v": FORMAT_VERSION, "keys": keys}) + "\n", encoding="utf-8")
     index: dict[str, object] = {"v": FORMAT_VERSION, "date": date, "source": source, "note": note}
     if origin:
         index["origin"] = dict(origin)
@@ -301,6 +348,24 @@ def write_catalog(
     if rcp_services is not None:
         index["rcp_services"] = sorted(set(rcp_services))
     (root / INDEX_FILE).write_text(_dump(index) + "\n", encoding="utf-8")
+
+
+def read_condition_keys(directory: str | os.PathLike[str]) -> dict[str, dict[str, str]] | None:
+    """Every service's condition keys (name -> type) from ``condition_keys.json``; None when the catalog
+    has no such file (written before it existed). CatalogFormatError when it is there but malformed."""
+    path = Path(directory) / KEYS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise CatalogFormatError(f"{path}: not JSON ({e})") from e
+    keys = doc.get("keys") if isinstance(doc, dict) and doc.get("v") == FORMAT_VERSION else None
+    if not isinstance(keys, dict) or not all(isinstance(v, dict) for v in keys.values()):
+        raise CatalogFormatError(f"{path}: not a catalog's condition keys of format version {FORMAT_VERSION}")
+    return keys
 
 
 def read_index(directory: str | os.PathLike[str]) -> dict[str, Any]:

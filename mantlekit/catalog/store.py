@@ -11,16 +11,23 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from mantlekit.catalog.model import (
     INDEX_FILE,
     SERVICES_DIR,
     ActionInfo,
     CatalogFormatError,
+    ResourceTypeInfo,
     ServiceInfo,
+    decode_action,
+    decode_resource_type,
     decode_service,
+    read_condition_keys,
     read_index,
 )
+
+_T = TypeVar("_T")
 
 #: The catalog shipped inside the package.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
@@ -112,6 +119,11 @@ class Catalog:
         self._sorted_names: dict[str, list[str]] = {}
         self._known: frozenset[str] | None = None
         self._services: dict[str, ServiceInfo] = {}
+        self._docs: dict[str, dict[str, Any]] = {}
+        self._actions: dict[str, ActionInfo | None] = {}
+        self._resource_types: dict[tuple[str, str], ResourceTypeInfo | None] = {}
+        self._keys: dict[str, dict[str, str]] | None = None
+        self._keys_read = False
         self._lock = threading.Lock()
         self._suggestions: dict[str, str | None] = {}
         self._grams: dict[str, dict[str, frozenset[str]]] = {}
@@ -185,24 +197,73 @@ class Catalog:
         svc = self._services.get(key)
         if svc is not None or key not in self._names:
             return svc
-        path = self.directory / SERVICES_DIR / f"{key}.json"
-        try:
-            svc = decode_service(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as e:
-            raise CatalogFormatError(f"{path}: {e}") from e
+        svc = self._decoded(key, decode_service)
         with self._lock:
             return self._services.setdefault(key, svc)
+
+    def _decoded(self, key: str, decode: Callable[[dict[str, Any]], _T]) -> _T:
+        """``decode`` applied to the service file of ``key`` (a prefix the index lists), which is read once
+        and kept as parsed JSON: single actions and resource types are built from it on demand."""
+        path = self.directory / SERVICES_DIR / f"{key}.json"
+        try:
+            doc = self._docs.get(key)
+            if doc is None:
+                doc = self._docs.setdefault(key, json.loads(path.read_text(encoding="utf-8")))
+            return decode(doc)
+        except (OSError, ValueError) as e:
+            raise CatalogFormatError(f"{path}: {e}") from e
+
+    def condition_keys(self, prefix: str) -> dict[str, str] | None:
+        """The condition keys (name -> type) that service ``prefix``'s file lists, None for a prefix the
+        catalog does not know: what :meth:`service` would give as ``condition_keys``, from the catalog's
+        one file of keys when it has it (read on first use), so no service file is decoded for them."""
+        key = prefix.lower()
+        if key not in self._names:
+            return None
+        if not self._keys_read:
+            self._keys = read_condition_keys(self.directory)
+            self._keys_read = True
+        if self._keys is not None:
+            found = self._keys.get(key)
+            if found is not None:
+                return found
+        svc = self.service(key)
+        return svc.condition_keys if svc is not None else None
 
     def services(self) -> list[ServiceInfo]:
         """Every service (reads every service file)."""
         return [s for p in sorted(self._names) if (s := self.service(p)) is not None]
 
     def action(self, full_name: str) -> ActionInfo | None:
+        """The action ``service:Action`` (any case), None when the catalog has no such action. Built alone
+        from its service file unless the whole service has been decoded already (memoised)."""
         prefix, sep, name = full_name.partition(":")
         if not sep or not name:
             return None
-        svc = self.service(prefix)
-        return svc.actions.get(name.lower()) if svc is not None else None
+        key, low = prefix.lower(), name.lower()
+        svc = self._services.get(key)
+        if svc is not None:
+            return svc.actions.get(low)
+        full = f"{key}:{low}"
+        if full in self._actions:
+            return self._actions[full]
+        canonical = self.action_names(key).get(low)
+        found = None if canonical is None else self._decoded(key, lambda doc: decode_action(doc, canonical))
+        self._actions[full] = found
+        return found
+
+    def resource_type(self, prefix: str, name: str) -> ResourceTypeInfo | None:
+        """Resource type ``name`` (exact spelling, as an action lists it) of service ``prefix``, or None;
+        built alone, like :meth:`action`."""
+        key = prefix.lower()
+        svc = self._services.get(key)
+        if svc is not None:
+            return svc.resource_types.get(name)
+        if key not in self._names:
+            return None
+        if (key, name) not in self._resource_types:
+            self._resource_types[key, name] = self._decoded(key, lambda doc: decode_resource_type(doc, name))
+        return self._resource_types[key, name]
 
     def action_names(self, prefix: str) -> dict[str, str]:
         """Lower-case action name → the action's own spelling, for one service ({} for an unknown prefix).

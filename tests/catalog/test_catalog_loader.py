@@ -10,7 +10,7 @@ import pytest
 
 from mantlekit import facts
 from mantlekit.catalog import BUNDLED_DIR, ActionInfo, Catalog, ResourceTypeInfo, ServiceInfo, get_catalog
-from mantlekit.catalog.model import decode_service, encode_service, read_index, write_catalog
+from mantlekit.catalog.model import CatalogFormatError, decode_service, encode_service, read_index, write_catalog
 
 MANTLE = facts.SERVICE_PREFIX
 
@@ -177,6 +177,44 @@ def test_catalog_without_name_lists_reads_service_files(tmp_path):
     assert set(cat._services) == {"demo"}
 
 
+def test_condition_keys_come_from_the_keys_file_without_reading_service_files():
+    cat = Catalog(BUNDLED_DIR)
+    assert cat.condition_keys("S3")["s3:x-amz-acl"] == "String"
+    assert cat.condition_keys(MANTLE) == facts.CONDITION_KEYS
+    assert cat.condition_keys("sts")["saml:aud"] == "String"  # a service file may list another prefix's keys
+    assert cat.condition_keys("nosuch") is None
+    assert cat._services == {}
+
+
+def test_keys_file_agrees_with_service_files(cat):
+    for prefix in sorted(cat.prefixes()):
+        assert cat.condition_keys(prefix) == cat.service(prefix).condition_keys, prefix
+
+
+def test_catalog_without_keys_file_reads_service_files(tmp_path):
+    svc = ServiceInfo("demo", "Demo", {"getthing": ActionInfo("demo", "GetThing", "Read")}, {}, {"demo:Tier": "String"})
+    write_catalog(tmp_path, {"demo": svc}, date="2026-01-01", source="test")
+    assert json.loads((tmp_path / "condition_keys.json").read_text()) == {
+        "v": 1,
+        "keys": {"demo": {"demo:Tier": "String"}},
+    }
+    cat = Catalog(tmp_path)
+    assert cat.condition_keys("demo") == {"demo:Tier": "String"}
+    assert cat._services == {}
+    (tmp_path / "condition_keys.json").unlink()
+    cat = Catalog(tmp_path)
+    assert cat.condition_keys("Demo") == {"demo:Tier": "String"}
+    assert set(cat._services) == {"demo"}
+
+
+def test_malformed_keys_file_is_a_format_error(tmp_path):
+    write_catalog(tmp_path, {"demo": ServiceInfo("demo", "Demo")}, date="2026-01-01", source="test")
+    for text in ("{not json", '{"v": 2, "keys": {}}', '{"v": 1, "keys": {"demo": []}}'):
+        (tmp_path / "condition_keys.json").write_text(text)
+        with pytest.raises(CatalogFormatError, match=r"condition_keys\.json"):
+            Catalog(tmp_path).condition_keys("demo")
+
+
 def test_suggest(cat):
     assert cat.suggest("bedrock-mantle:ListTagsForResources") == "bedrock-mantle:ListTagsForResource"
     assert cat.suggest("bedrock-mantle:CreateInferance") == "bedrock-mantle:CreateInference"
@@ -213,8 +251,40 @@ def test_service_files_are_read_lazily():
     cat = Catalog(BUNDLED_DIR)
     assert cat._services == {}
     cat.action("s3:GetObject")
-    assert set(cat._services) == {"s3"}
+    assert cat.resource_type("s3", "object").name == "object"
+    assert set(cat._docs) == {"s3"}
+    assert cat._services == {}  # one action and one resource type built, not the service
     assert cat.service("s3") is cat.service("S3")
+    assert set(cat._services) == {"s3"}
+    assert cat.action("S3:getobject") is cat.service("s3").actions["getobject"]
+
+
+@pytest.mark.parametrize("prefix", ["s3", "ec2", MANTLE, "sts"])
+def test_actions_and_resource_types_built_alone_equal_the_decoded_service(prefix):
+    alone, whole = Catalog(BUNDLED_DIR), Catalog(BUNDLED_DIR).service(prefix)
+    for low, a in whole.actions.items():
+        assert alone.action(f"{prefix.upper()}:{low}") == a
+        for rt, _required in a.resource_types:
+            assert alone.resource_type(prefix, rt) == whole.resource_types[rt]
+    assert alone._services == {}
+    assert alone.action(f"{prefix}:NoSuchAction") is None
+    assert alone.resource_type(prefix, "no-such-type") is None
+    assert alone.resource_type("nosuch", "object") is None
+    assert alone.action("nosuch:GetObject") is None
+
+
+def test_a_malformed_action_entry_is_a_format_error(tmp_path):
+    write_catalog(
+        tmp_path,
+        {"demo": ServiceInfo("demo", "Demo", {"get": ActionInfo("demo", "Get", "Read")})},
+        date="2026-01-01",
+        source="t",
+    )
+    (tmp_path / "services" / "demo.json").write_text(
+        '{"v": 1, "p": "demo", "n": "Demo", "a": {"Get": ["R"]}, "r": {}, "c": {}}'
+    )
+    with pytest.raises(CatalogFormatError, match="malformed"):
+        Catalog(tmp_path).action("demo:Get")
 
 
 def test_import_and_get_catalog_read_no_service_file():

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mantlekit.iam.locate import JsonLocator
 from mantlekit.iam.model import ENDPOINT, PolicyError
 from mantlekit.iam.parse import load_policy
 
@@ -206,3 +207,41 @@ def test_duplicated_key_points_at_the_one_that_counts():
     assert st.location() == pos(text, '{"Sid": "New"')
     assert st.location("Action") == pos(text, '["s3:GetObject"')
     assert st.location("Resource") == pos(text, '"*"', 1)
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_a_long_list_of_strings_places_every_element(odd):
+    # Lists of strings are indexed from where their quotes are (from their string tokens when one holds
+    # an escape); escapes, commas and brackets inside the strings must not shift an element.
+    names = [f"s3:Get{i}" for i in range(300)] + ['odd "quoted, [x]" \\ name' if odd else "odd [x], name", "", "last"]
+    text = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": names, "Resource": "*"}]})
+    text = text.replace(", ", ",\n    ", 40)
+    locate = JsonLocator(text)
+    action = ("Statement", 0, "Action")
+    for i in (0, 1, 150, 299, 300, 301, 302):
+        assert locate((*action, i)) == pos(text, json.dumps(names[i])), i
+    for beyond in (303, -1, "0", None):
+        assert locate((*action, beyond)) == locate(action) == pos(text, '["s3:Get0"')
+    assert locate(("Statement", 0, "Resource")) == pos(text, '"*"')
+
+
+def test_a_list_of_mixed_values_places_every_element():
+    text = '{"Statement": [{"Effect": "Allow", "Resource": ["a", {"b": ["c", 1]}, [], 2, "d"]}]}'
+    locate = JsonLocator(text)
+    resource = ("Statement", 0, "Resource")
+    assert locate((*resource, 1)) == pos(text, '{"b"')
+    assert locate((*resource, 1, "b", 1)) == pos(text, "1]")
+    assert locate((*resource, 2)) == locate((*resource, 2, 0)) == pos(text, "[]")
+    assert locate((*resource, 3)) == pos(text, "2,")
+    assert locate((*resource, 4)) == pos(text, '"d"')
+    assert locate((*resource, "a")) == locate(resource)
+
+
+def test_a_path_into_the_dropped_copy_of_a_duplicated_key_stops_at_the_kept_one():
+    text = (
+        '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", '
+        '"Condition": {"Bool": {"x": "1"}, "Bool": {"y": "2"}}}]}'
+    )
+    (st,) = load_policy(text, "dup2.json").statements
+    assert st.location("Condition", "Bool", "y") == pos(text, '"2"')
+    assert st.location("Condition", "Bool", "x") == pos(text, '{"y"')

@@ -111,8 +111,8 @@ class KeyTable:
 def service_keys(cat: Catalog, prefix: str) -> KeyTable | None:
     """Every condition key that the catalog lists in service ``prefix``'s file, None for a service the
     catalog does not know. A service file may list another prefix's keys (sts lists ``saml:`` keys)."""
-    svc = cat.service(prefix)
-    return None if svc is None else KeyTable(svc.condition_keys)
+    keys = cat.condition_keys(prefix)
+    return None if keys is None else KeyTable(keys)
 
 
 def known_prefix(cat: Catalog, key: str) -> str | None:

@@ -37,12 +37,10 @@ def _action_keys(cat: Catalog, full_name: str) -> KeyTable | None:
     if info is None or info.observed:
         return None
     keys = dict.fromkeys(info.condition_keys, "")
-    if info.resource_types:
-        svc = cat.service(info.service)
-        for rt, _required in info.resource_types:
-            rti = svc.resource_types.get(rt) if svc is not None else None
-            if rti is not None:
-                keys.update(dict.fromkeys(rti.condition_keys, ""))
+    for rt, _required in info.resource_types:
+        rti = cat.resource_type(info.service, rt)
+        if rti is not None:
+            keys.update(dict.fromkeys(rti.condition_keys, ""))
     return KeyTable(keys)
 
 
