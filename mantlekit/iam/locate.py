@@ -18,6 +18,8 @@ Locator = Callable[[Path], tuple[int, int]]
 
 #: Decodes one value and says where it ends: skipping a value this way runs in C.
 _SKIP = json.JSONDecoder().raw_decode
+#: JSON whitespace. It matches at every offset (possibly empty), so ``_BLANK.match(...)`` is never None: the
+#: ``union-attr`` ignores on its ``.end()`` below rest on that.
 _BLANK = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _PLUS_ONE = (1).__add__
@@ -48,7 +50,7 @@ class JsonLocator:
 
     def __call__(self, path: Path) -> tuple[int, int]:
         # The nearest enclosing path that is there (a key may have been given as a scalar).
-        offset = _BLANK.match(self._text).end()  # type: ignore[union-attr]
+        offset = _BLANK.match(self._text).end()  # type: ignore[union-attr]  # _BLANK always matches
         for step in path:
             children = self._index.get(offset)
             if children is None:
@@ -101,7 +103,7 @@ def _children(text: str, offset: int) -> dict[Hashable, int] | _Strings:
                 return _Strings(text, offset, end)
             return dict(enumerate([m.start() for m in _STRING.finditer(text, offset, end)]))
     closing = "}" if opening == "{" else "]"
-    i = blank(text, offset + 1).end()  # type: ignore[union-attr]
+    i = blank(text, offset + 1).end()  # type: ignore[union-attr]  # _BLANK always matches
     n = 0
     while text[i] != closing:
         if opening == "{":
@@ -111,9 +113,9 @@ def _children(text: str, offset: int) -> dict[Hashable, int] | _Strings:
         else:
             out[n] = i
             n += 1
-        i = blank(text, _SKIP(text, i)[1]).end()  # type: ignore[union-attr]
+        i = blank(text, _SKIP(text, i)[1]).end()  # type: ignore[union-attr]  # _BLANK always matches
         if text[i] == ",":
-            i = blank(text, i + 1).end()  # type: ignore[union-attr]
+            i = blank(text, i + 1).end()  # type: ignore[union-attr]  # _BLANK always matches
     return out
 
 
