@@ -395,7 +395,7 @@ def _input_error_violation(error: Any) -> cdk.PolicyViolation:
 def _assembly_construct_paths(template: str) -> dict[str, str]:
     """{logical id: construct path} of the stack whose template is ``template``, from the manifest beside it."""
     # The cloud-assembly reader of the linter knows the manifest's shape; only its metadata helpers are used.
-    from mantlekit.lint.readers.cdk_out import STACK, _construct_paths, _metadata
+    from mantlekit.lint.readers.cdk_out import STACK, artifact_metadata, construct_paths_of
 
     base = os.path.dirname(template)
     try:
@@ -409,5 +409,5 @@ def _assembly_construct_paths(template: str) -> dict[str, str]:
             continue
         props = art.get("properties")
         if isinstance(props, dict) and props.get("templateFile") == name:
-            return _construct_paths(_metadata(art, base))
+            return construct_paths_of(artifact_metadata(art, base))
     return {}

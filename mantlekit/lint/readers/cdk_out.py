@@ -58,7 +58,9 @@ def _environment(env: Any) -> tuple[str | None, str | None]:
     return account, region
 
 
-def _construct_paths(metadata: Any) -> dict[str, str]:
+def construct_paths_of(metadata: Any) -> dict[str, str]:
+    """Construct path by logical id, from a stack artifact's ``aws:cdk:logicalId`` metadata entries. Public:
+    the CDK validation plugin maps its findings to constructs with it."""
     out: dict[str, str] = {}
     if not isinstance(metadata, dict):
         return out
@@ -71,7 +73,7 @@ def _construct_paths(metadata: Any) -> dict[str, str]:
     return out
 
 
-def _metadata(art: dict[str, Any], base: str) -> dict[str, Any]:
+def artifact_metadata(art: dict[str, Any], base: str) -> dict[str, Any]:
     """The artifact's metadata, including its ``additionalMetadataFile`` (newer CDK versions)."""
     out = dict(art["metadata"]) if isinstance(art.get("metadata"), dict) else {}
     extra = art.get("additionalMetadataFile")
@@ -111,7 +113,7 @@ def _assembly(data: dict[str, Any], text: str, path: str, inv: Inventory, seen: 
                 name=props.get("stackName") if isinstance(props.get("stackName"), str) else str(art_id),
                 account=account,
                 region=region,
-                construct_paths=_construct_paths(_metadata(art, base)),
+                construct_paths=construct_paths_of(artifact_metadata(art, base)),
             )
             _stack(os.path.join(base, template), stack, inv, path, locator((*where, "templateFile")), art_id, seen)
         elif art.get("type") == NESTED_ASSEMBLY:
