@@ -256,12 +256,14 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     actions, not_actions, ok_a = _pair(raw, "Action", "NotAction", True, path, problems)
     if ok_a:
         written = actions or not_actions or ()
-        # Entries already seen well-formed pass with one set operation; otherwise one regex over the
-        # joined list, and only a list that fails it is walked to say which entry is wrong. An entry
+        # Only entries not already seen well-formed are checked, by one regex over them joined (the AWS
+        # managed policies write 60,895 entries, 16,607 distinct; the regex over every entry was 7% of a
+        # lint of them). A list with an entry that fails is walked to say which one is wrong. An entry
         # holding a newline itself would pass the regex as two entries: such a list is walked too.
-        if not _SHAPED.issuperset(written):
-            joined = "\n".join(written)
-            if joined.count("\n") != len(written) - 1 or _ACTIONS_SHAPE.fullmatch(joined) is None:
+        unseen = set(written).difference(_SHAPED)
+        if unseen:
+            joined = "\n".join(unseen)
+            if joined.count("\n") != len(unseen) - 1 or _ACTIONS_SHAPE.fullmatch(joined) is None:
                 for j, a in enumerate(written):
                     if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
                         key = "Action" if actions else "NotAction"
@@ -269,7 +271,7 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
                         problems.append(Problem("action-syntax", msg, (*path, key, j)))
                         ok_a = False
             elif len(_SHAPED) < _SHAPED_MAX:
-                _SHAPED.update(written)
+                _SHAPED.update(unseen)
     if ok_a:
         actions = tuple(map(str.lower, actions)) if actions else None
         not_actions = tuple(map(str.lower, not_actions)) if not_actions else None
