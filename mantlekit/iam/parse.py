@@ -181,16 +181,23 @@ def _type_name(v: Any) -> str:
     }.get(type(v), type(v).__name__)
 
 
-def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple[str, ...] | None:
+def _plain_strings(v: Any) -> tuple[str, ...] | None:
+    """``v`` as a tuple when it is a str or a non-empty list of str (nearly every value met), else None."""
     if type(v) is str:
         return (v,)
     if type(v) is list and v:
         try:
             "".join(v)  # raises TypeError unless every item is a str: one C call instead of a loop
         except TypeError:
-            pass
-        else:
-            return tuple(v)
+            return None
+        return tuple(v)
+    return None
+
+
+def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple[str, ...] | None:
+    plain = _plain_strings(v)
+    if plain is not None:
+        return plain
     if isinstance(v, str):
         return (v,)
     if isinstance(v, list) and not v:
@@ -207,16 +214,9 @@ def _pair(
     if b not in raw:
         # The common case first, without building a path for a problem that is not there: ``a`` alone,
         # holding a string or a list of strings (18,066 calls over the AWS managed policies).
-        v = raw.get(a)
-        if type(v) is str:
-            return (v,), None, True
-        if type(v) is list and v:
-            try:
-                "".join(v)  # raises TypeError unless every item is a str: one C call instead of a loop
-            except TypeError:
-                pass
-            else:
-                return tuple(v), None, True
+        plain = _plain_strings(raw.get(a))
+        if plain is not None:
+            return plain, None, True
     has_a, has_b = a in raw, b in raw
     if has_a and has_b:
         problems.append(Problem("structure", f"a statement has either {a} or {b}, not both", path))
