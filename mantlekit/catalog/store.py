@@ -203,15 +203,20 @@ class Catalog:
 
     def _decoded(self, key: str, decode: Callable[[dict[str, Any]], _T]) -> _T:
         """``decode`` applied to the service file of ``key`` (a prefix the index lists), which is read once
-        and kept as parsed JSON: single actions and resource types are built from it on demand."""
-        path = self.directory / SERVICES_DIR / f"{key}.json"
+        and kept as parsed JSON: single actions and resource types are built from it on demand. The file's
+        path is built only to read it or to name it in an error: two pathlib joins cost more than the rest
+        of a call on a decoded file (a lint of the AWS managed policies makes 592 calls for 57 files)."""
         try:
             doc = self._docs.get(key)
             if doc is None:
-                doc = self._docs.setdefault(key, json.loads(path.read_text(encoding="utf-8")))
+                text = self._service_path(key).read_text(encoding="utf-8")
+                doc = self._docs.setdefault(key, json.loads(text))
             return decode(doc)
         except (OSError, ValueError) as e:
-            raise CatalogFormatError(f"{path}: {e}") from e
+            raise CatalogFormatError(f"{self._service_path(key)}: {e}") from e
+
+    def _service_path(self, key: str) -> Path:
+        return self.directory / SERVICES_DIR / f"{key}.json"
 
     def condition_keys(self, prefix: str) -> dict[str, str] | None:
         """The condition keys (name -> type) that service ``prefix``'s file lists, None for a prefix the

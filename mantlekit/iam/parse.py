@@ -81,6 +81,10 @@ _QUALIFIERS = ("forallvalues", "foranyvalue")
 _ACTION_SHAPE = re.compile(r"[^:]+:[^:]+")
 #: A whole Action list joined by newlines, every entry "*" or service:action (the fast path of the check).
 _ACTIONS_SHAPE = re.compile(r"(?:\*|[^:\n]+:[^:\n]+)(?:\n(?:\*|[^:\n]+:[^:\n]+))*")
+#: Action entries known to be of the form service:action or "*" (grown as statements pass the check; at
+#: most _SHAPED_MAX). A policy set repeats its actions, and a set lookup is cheaper than the regex.
+_SHAPED: set[str] = set()
+_SHAPED_MAX = 1 << 16
 #: Kinds whose grammar has no Principal/NotPrincipal (a boundary is a managed policy; SCPs have none either).
 _NO_PRINCIPAL = {
     IDENTITY: "an identity-based policy",
@@ -177,16 +181,23 @@ def _type_name(v: Any) -> str:
     }.get(type(v), type(v).__name__)
 
 
-def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple[str, ...] | None:
+def _plain_strings(v: Any) -> tuple[str, ...] | None:
+    """``v`` as a tuple when it is a str or a non-empty list of str (nearly every value met), else None."""
     if type(v) is str:
         return (v,)
     if type(v) is list and v:
         try:
             "".join(v)  # raises TypeError unless every item is a str: one C call instead of a loop
         except TypeError:
-            pass
-        else:
-            return tuple(v)
+            return None
+        return tuple(v)
+    return None
+
+
+def _strings(v: Any, path: Path, element: str, problems: list[Problem]) -> tuple[str, ...] | None:
+    plain = _plain_strings(v)
+    if plain is not None:
+        return plain
     if isinstance(v, str):
         return (v,)
     if isinstance(v, list) and not v:
@@ -200,6 +211,12 @@ def _pair(
     raw: dict[str, Any], a: str, b: str, required: bool, path: Path, problems: list[Problem]
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]:
     """(values of ``a``, values of ``b``, ok) for a pair such as Action/NotAction, of which one may be set."""
+    if b not in raw:
+        # The common case first, without building a path for a problem that is not there: ``a`` alone,
+        # holding a string or a list of strings (18,066 calls over the AWS managed policies).
+        plain = _plain_strings(raw.get(a))
+        if plain is not None:
+            return plain, None, True
     has_a, has_b = a in raw, b in raw
     if has_a and has_b:
         problems.append(Problem("structure", f"a statement has either {a} or {b}, not both", path))
@@ -239,16 +256,22 @@ def _statement(raw: Any, index: int, path: Path, kind: str, problems: list[Probl
     actions, not_actions, ok_a = _pair(raw, "Action", "NotAction", True, path, problems)
     if ok_a:
         written = actions or not_actions or ()
-        # One regex over the joined list; only a list that fails it is walked to say which entry is wrong.
-        # An entry holding a newline itself would pass as two entries: such a list is walked too.
-        joined = "\n".join(written)
-        if joined.count("\n") != len(written) - 1 or _ACTIONS_SHAPE.fullmatch(joined) is None:
-            for j, a in enumerate(written):
-                if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
-                    key = "Action" if actions else "NotAction"
-                    msg = f"{a!r} is not of the form service:action"
-                    problems.append(Problem("action-syntax", msg, (*path, key, j)))
-                    ok_a = False
+        # Only entries not already seen well-formed are checked, by one regex over them joined (the AWS
+        # managed policies write 60,895 entries, 16,607 distinct; the regex over every entry was 7% of a
+        # lint of them). A list with an entry that fails is walked to say which one is wrong. An entry
+        # holding a newline itself would pass the regex as two entries: such a list is walked too.
+        unseen = set(written).difference(_SHAPED)
+        if unseen:
+            joined = "\n".join(unseen)
+            if joined.count("\n") != len(unseen) - 1 or _ACTIONS_SHAPE.fullmatch(joined) is None:
+                for j, a in enumerate(written):
+                    if a != "*" and _ACTION_SHAPE.fullmatch(a) is None:
+                        key = "Action" if actions else "NotAction"
+                        msg = f"{a!r} is not of the form service:action"
+                        problems.append(Problem("action-syntax", msg, (*path, key, j)))
+                        ok_a = False
+            elif len(_SHAPED) < _SHAPED_MAX:
+                _SHAPED.update(unseen)
     if ok_a:
         actions = tuple(map(str.lower, actions)) if actions else None
         not_actions = tuple(map(str.lower, not_actions)) if not_actions else None

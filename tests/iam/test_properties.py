@@ -682,3 +682,23 @@ def test_action_shape_fast_path_agrees_with_the_per_entry_check(actions):
     expected = [i for i, a in enumerate(actions) if a != "*" and re.fullmatch(r"[^:]+:[^:]+", a, re.DOTALL) is None]
     assert p is not None
     assert [pr.path[-1] for pr in p.problems if pr.code == "action-syntax"] == expected
+
+
+def test_action_shape_memo_checks_only_what_it_has_not_seen_and_still_names_bad_entries():
+    """Entries seen well-formed are remembered (iam.parse._SHAPED); a later list that adds a bad entry to
+    them, or an entry holding a newline, is still walked and each bad entry named at its own index."""
+    first = _valid()
+    first["Statement"][0]["Action"] = ["s3:GetObject", "ec2:DescribeInstances"]
+    p = _read(json.dumps(first))
+    assert p is not None and p.problems == []
+    later = _valid()
+    later["Statement"][0]["Action"] = ["ec2:DescribeInstances", "nocolon", "s3:GetObject", "a:b:c"]
+    p = _read(json.dumps(later))
+    assert p is not None
+    assert [pr.path[-1] for pr in p.problems if pr.code == "action-syntax"] == [1, 3]
+    assert p.statements == ()
+    odd = _valid()
+    odd["Statement"][0]["Action"] = ["s3:GetObject", "*\n*"]
+    p = _read(json.dumps(odd))
+    assert p is not None
+    assert [pr.path[-1] for pr in p.problems if pr.code == "action-syntax"] == [1]
