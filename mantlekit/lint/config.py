@@ -430,7 +430,7 @@ class _Loader(PrincipalEntries):
                         e.get("principal"),
                         cap,
                         project,
-                        reason.strip(),  # type: ignore[union-attr]  # ok: a str
+                        reason.strip(),  # type: ignore[union-attr]  # ok holds only when reason is a str
                     )
                 )
 

@@ -135,3 +135,22 @@ def test_explain_ends_with_the_references():
     assert rule.explain().endswith(
         "\n## References\n\n- <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html>\n"
     )
+
+
+def test_options_belong_to_principal_rules_only():
+    """The runner passes options to principal checks only, so a document rule with options would never see
+    them: refused where the rule is defined, not silently ignored at run time."""
+    with pytest.raises(ValueError, match=r"^rule XYZ001: options are passed to a principal check, and this rule"):
+        Rule(
+            id="XYZ001",
+            name="x",
+            severity="error",
+            summary="s",
+            rationale="r",
+            fix="f",
+            references=("https://docs.aws.amazon.com/",),
+            tags=("iam",),
+            check_document=lambda policy: iter(()),
+            options={"limit": 1},
+        )
+    assert all(r.check_principal is not None for r in all_rules() if r.options)

@@ -47,8 +47,9 @@ class Rule(FrozenRecord):
     #: For a rule others name in ``covered_by``: which of their findings it reports itself.
     claims: Claim | None
     #: The rule's configuration: option name -> default. The runner passes each option to the rule's
-    #: check function as a keyword argument, set by the command line (``Config.options``) or recorded by
-    #: an input (``Inventory.options``: a saved live audit's key age limit), else this default.
+    #: principal check (only principal rules take options so far) as a keyword argument, set by the
+    #: command line (``Config.options``) or recorded by an input (``Inventory.options``: a saved live
+    #: audit's key age limit), else this default.
     options: Mapping[str, Any]
 
     __slots__ = _fields = (
@@ -98,6 +99,9 @@ class Rule(FrozenRecord):
         self.check_resource = check_resource
         self.covered_by = covered_by
         self.claims = claims
+        if options and check_principal is None:
+            # The runner passes options to principal checks only; any other rule would never see them.
+            raise ValueError(f"rule {id}: options are passed to a principal check, and this rule has none")
         self.options = {} if options is None else options
 
     def explain(self, examples: Mapping[str, Mapping[str, str]] | None = None) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mantlekit import facts
-from mantlekit.iam.arn import arn_fields, is_account_id, is_wild, service_of
+from mantlekit.iam.arn import arn_fields, is_account_id, is_wild
 from mantlekit.iam.match import open_ended_arn, variable_before_fifth_colon
 from mantlekit.iam.model import Policy, Statement
 from mantlekit.lint.findings import Finding
@@ -69,11 +69,11 @@ def _mantle_only(st: Statement) -> bool:
 def _resource_problem(arn: str) -> tuple[str, str] | None:
     """("mantle", why) for a bad bedrock-mantle ARN; ("bedrock", the bedrock-mantle spelling) for a bedrock
     project ARN (a problem only in a statement of bedrock-mantle actions); else None."""
-    service = service_of(arn)
+    parts = arn_fields(arn) or []
+    service = parts[2] if len(parts) > 2 else None
     if service == facts.SERVICE_PREFIX:
         problem = arn_problem(arn)
         return ("mantle", problem) if problem else None
-    parts = arn_fields(arn) or []
     if service == facts.BEDROCK_PREFIX and len(parts) == 6 and parts[5].startswith("project/"):
         return "bedrock", ":".join([*parts[:2], facts.SERVICE_PREFIX, *parts[3:]])
     return None
